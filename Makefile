@@ -1,0 +1,38 @@
+# The two commands that matter: `make demo` and `make test`. Both create .venv and install into it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test dev lint bench install clean
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+
+$(STAMP): pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m plantsync.demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -x --no-header -p no:cacheprovider; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "no test ran: failing"; exit 1; fi; exit $$rc
+
+dev: $(STAMP)
+	$(BIN)/python -m plantsync.demo --dev
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,1 @@
+"""dlt sources and destinations: plain Python, no Dagster."""

@@ -1,0 +1,1 @@
+"""plantsync: the command line and settings (the application shell)."""

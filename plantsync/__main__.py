@@ -1,0 +1,3 @@
+from plantsync.cli import main
+
+main()

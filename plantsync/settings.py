@@ -1,0 +1,69 @@
+"""Settings from the environment (and an optional `.env`), read lazily and validated.
+
+Every setting is documented in `.env.example`. Errors name the variable and the bad value
+(never a secret).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from pipelines.makini.connections import Connection, parse_connections
+
+DESTINATIONS = ("duckdb", "snowflake", "postgres")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid."""
+
+
+def load_env_file(path: str | Path = ".env") -> None:
+    """Load `.env` if present; variables already set in the environment win."""
+    load_dotenv(path, override=False)
+
+
+def get(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def require(name: str) -> str:
+    value = get(name)
+    if value is None:
+        raise SettingsError(f"{name} is not set (see .env.example)")
+    return value
+
+
+def destination() -> str:
+    value = get("PLANTSYNC_DESTINATION", "duckdb").lower()
+    if value not in DESTINATIONS:
+        raise SettingsError(
+            f"PLANTSYNC_DESTINATION={value!r} is not one of {', '.join(DESTINATIONS)}"
+        )
+    return value
+
+
+def duckdb_path() -> Path:
+    return Path(get("PLANTSYNC_DUCKDB_PATH", "data/warehouse.duckdb"))
+
+
+def makini_base_url() -> str:
+    url = get("MAKINI_BASE_URL", "https://api.makini.io")
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"MAKINI_BASE_URL={url!r} must start with http:// or https://")
+    return url.rstrip("/")
+
+
+def makini_connections() -> list[Connection]:
+    return parse_connections(require("MAKINI_CONNECTIONS"))
+
+
+def oee_db_url() -> str:
+    return get("PLANTSYNC_OEE_DB_URL", "sqlite:///data/plant.db")
+
+
+def webhook_inbox_url() -> str:
+    return get("PLANTSYNC_WEBHOOK_INBOX_URL", "sqlite:///data/webhook_inbox.db")
