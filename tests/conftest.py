@@ -1,0 +1,89 @@
+"""Fixtures shared by every test: isolated environment, temporary warehouses, local services.
+
+In CI (`CI=true`) a test that needs PostgreSQL or MariaDB fails when the server is missing;
+elsewhere it is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PLANTSYNC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+MARIADB_ADMIN_URL = os.environ.get("PLANTSYNC_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+
+
+def _service_missing(what: str, error: Exception) -> None:
+    message = f"{what} is not reachable: {error}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI requires it)")
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own working directory, dlt pipelines directory and clean settings."""
+    for name in list(os.environ):
+        if name.startswith(("PLANTSYNC_", "MAKINI_", "SNOWFLAKE_", "DESTINATION__", "SOURCES__")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
+    monkeypatch.setenv("DLT_PROJECT_DIR", str(tmp_path))
+    monkeypatch.setenv("RUNTIME__LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+    monkeypatch.setenv("PLANTSYNC_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def duckdb_path(isolated_env: Path) -> Path:
+    """A fresh DuckDB warehouse file path (not yet created)."""
+    return isolated_env / "warehouse.duckdb"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the local server; dropped afterwards."""
+    import sqlalchemy as sa
+
+    name = f"plantsync_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'create database "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "not reachable"
+        admin.dispose()
+        _service_missing(f"PostgreSQL at {POSTGRES_ADMIN_URL}", exc)
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def mariadb_url() -> Iterator[str]:
+    """A fresh, empty MariaDB database on the local server; dropped afterwards."""
+    import sqlalchemy as sa
+
+    name = f"plantsync_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(MARIADB_ADMIN_URL)
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"create database `{name}`"))
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        _service_missing(f"MariaDB at {MARIADB_ADMIN_URL}", exc)
+    url = MARIADB_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"drop database if exists `{name}`"))
+    admin.dispose()
