@@ -31,12 +31,16 @@ def parse_connections(value: str, source: str = "MAKINI_CONNECTIONS") -> list[Co
     if not text.startswith("["):
         path = Path(text).expanduser()
         if not path.is_file():
-            raise ConnectionsError(f"{source} is neither a JSON list nor an existing file: {text!r}")
+            raise ConnectionsError(
+                f"{source} is neither a JSON list nor an existing file: {text!r}"
+            )
         source, text = f"{source} (file {path})", path.read_text(encoding="utf-8")
     try:
         entries = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConnectionsError(f"{source} is not valid JSON: {exc.msg} at position {exc.pos}") from None
+        raise ConnectionsError(
+            f"{source} is not valid JSON: {exc.msg} at position {exc.pos}"
+        ) from None
     if not isinstance(entries, list) or not entries:
         raise ConnectionsError(f"{source} must be a non-empty JSON list of connections")
     connections: list[Connection] = []

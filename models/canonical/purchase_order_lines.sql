@@ -1,0 +1,113 @@
+-- One row per line embedded in a purchase order (soft-deleted lines included, flagged).
+-- unit_price honours SAP-style price units (`customFields.priceUnit`: price is per N units);
+-- line_net = line total - line tax; currency and status fall back to the order's.
+with
+
+lines as (
+    select * from staging.purchase_order_lines
+),
+
+orders as (
+    select * from canonical.purchase_orders
+),
+
+statuses as (
+    select * from canonical.purchase_order_statuses
+),
+
+currencies as (
+    select * from canonical.currencies
+),
+
+units as (
+    select * from canonical.units_of_measure
+),
+
+priced as (
+    select
+        *,
+        case
+            when cast(json_extract_string(custom_fields, '$.priceUnit') as decimal(18, 6)) > 0
+                then cast(json_extract_string(custom_fields, '$.priceUnit') as decimal(18, 6))
+            else cast(1 as decimal(18, 6))
+        end as price_unit
+    from lines
+),
+
+unit_priced as (
+    select
+        *,
+        -- DuckDB divides decimals in DOUBLE: multiply by the exact reciprocal for the
+        -- power-of-ten units SAP uses so those stay exact decimals on every target; every branch
+        -- is cast so a DOUBLE branch cannot turn the whole case into DOUBLE
+        case
+            when price_unit = 1 then cast(price as decimal(38, 13))
+            when price_unit = 10 then cast(price * 0.1 as decimal(38, 13))
+            when price_unit = 100 then cast(price * 0.01 as decimal(38, 13))
+            when price_unit = 1000 then cast(price * 0.001 as decimal(38, 13))
+            when price_unit = 10000 then cast(price * 0.0001 as decimal(38, 13))
+            else cast(price / price_unit as decimal(38, 13))
+        end as unit_price_exact
+    from priced
+),
+
+joined as (
+    select
+        unit_priced.*,
+        orders.currency_code as order_currency_code,
+        orders.status as order_status,
+        statuses.status as line_status,
+        currencies.currency_code as line_currency_code,
+        units.uom_code
+    from unit_priced
+    left join orders
+        on orders.connection_id = unit_priced.connection_id
+        and orders.po_key = unit_priced.po_key
+    left join statuses
+        on statuses.connection_id = unit_priced.connection_id
+        and statuses.status_key = unit_priced.status_key
+    left join currencies
+        on currencies.connection_id = unit_priced.connection_id
+        and currencies.currency_key = unit_priced.currency_key
+    left join units
+        on units.connection_id = unit_priced.connection_id
+        and units.uom_key = unit_priced.uom_key
+),
+
+final as (
+    select
+        -- ids
+        connection_id || ':' || po_key || ':' || line_key as po_line_id,
+        connection_id || ':' || po_key as po_id,
+        connection_id,
+        line_key,
+        line_no,
+        -- item
+        coalesce(code, material_key) as material_code,
+        coalesce(description, line_name) as description,
+        -- quantities
+        cast(quantity as decimal(18, 6)) as quantity,
+        cast(received_quantity as decimal(18, 6)) as received_quantity,
+        uom_code,
+        -- money
+        cast(unit_price_exact as decimal(18, 6)) as unit_price,
+        cast(discount as decimal(18, 4)) as discount,
+        cast(line_total_value - line_tax_value as decimal(18, 4)) as line_net,
+        cast(line_tax_value as decimal(18, 4)) as line_tax,
+        cast(line_total_value as decimal(18, 4)) as line_total,
+        coalesce(line_currency_code, order_currency_code) as currency_code,
+        asset_key,
+        -- dates
+        due_at as required_date,
+        delivery_at as delivery_date,
+        coalesce(line_status, order_status) as status,
+        updated_at,
+        deleted_at is not null as is_deleted,
+        -- helpers
+        connection_id || ':' || line_key as connection_line_key,
+        price_unit,
+        _extracted_at as _loaded_at
+    from joined
+)
+
+select * from final

@@ -1,0 +1,124 @@
+-- One row per purchase order of every connection (soft-deleted orders included, flagged).
+-- Header money comes from the order itself; `lines_net` and `net_tolerance` are here so the
+-- reconciliation check (`total_net` = sum of active line net) is a plain row expression.
+with
+
+orders as (
+    select * from staging.purchase_orders
+),
+
+lines as (
+    select * from staging.purchase_order_lines
+),
+
+vendors as (
+    select * from canonical.vendors
+),
+
+statuses as (
+    select * from canonical.purchase_order_statuses
+),
+
+currencies as (
+    select * from canonical.currencies
+),
+
+line_totals as (
+    select
+        connection_id,
+        po_key,
+        sum(case when deleted_at is null then 1 else 0 end) as line_count,
+        -- the same per-line rounding as canonical.purchase_order_lines.line_net
+        cast(
+            sum(
+                case
+                    when deleted_at is null
+                        then cast(line_total_value - line_tax_value as decimal(18, 4))
+                end
+            ) as decimal(18, 4)
+        ) as lines_net,
+        min(created_at) as first_line_created_at
+    from lines
+    group by connection_id, po_key
+),
+
+joined as (
+    select
+        orders.*,
+        vendors.vendor_code,
+        vendors.vendor_name,
+        statuses.status as mapped_status,
+        coalesce(statuses.status_name, statuses.status_code, orders.status_key) as status_raw,
+        currencies.currency_code,
+        coalesce(currencies.exponent, 2) as currency_exponent,
+        coalesce(line_totals.line_count, 0) as line_count,
+        coalesce(line_totals.lines_net, cast(0 as decimal(18, 4))) as lines_net,
+        line_totals.first_line_created_at
+    from orders
+    left join vendors
+        on vendors.connection_id = orders.connection_id
+        and vendors.vendor_key = orders.vendor_key
+    left join statuses
+        on statuses.connection_id = orders.connection_id
+        and statuses.status_key = orders.status_key
+    left join currencies
+        on currencies.connection_id = orders.connection_id
+        and currencies.currency_key = orders.currency_key
+    left join line_totals
+        on line_totals.connection_id = orders.connection_id
+        and line_totals.po_key = orders.po_key
+),
+
+final as (
+    select
+        -- ids
+        connection_id || ':' || po_key as po_id,
+        connection_id,
+        po_key,
+        po_number,
+        vendor_key,
+        vendor_code,
+        vendor_name,
+        site_key,
+        -- status
+        coalesce(mapped_status, 'unknown') as status,
+        status_raw,
+        -- dates
+        order_date,
+        due_at as required_date,
+        shipment_at as delivery_date,
+        approved_at,
+        completed_at,
+        -- money
+        currency_code,
+        cast(total_net_value as decimal(18, 4)) as total_net,
+        cast(total_gross_value - total_net_value as decimal(18, 4)) as total_tax,
+        cast(total_gross_value as decimal(18, 4)) as total_gross,
+        payment_terms,
+        -- documents
+        coalesce(shipment_address, delivery_address) as ship_to,
+        billing_address as bill_to,
+        custom_fields,
+        -- lines
+        line_count,
+        -- audit
+        coalesce(created_at, first_line_created_at) as created_at,
+        updated_at,
+        deleted_at is not null as is_deleted,
+        -- reconciliation helpers: half a minor unit of rounding per active line (at least one)
+        lines_net,
+        cast(
+            case currency_exponent
+                when 0 then 0.5
+                when 1 then 0.05
+                when 2 then 0.005
+                when 3 then 0.0005
+                else 0.00005
+            end * (case when line_count > 1 then line_count else 1 end)
+            as decimal(18, 6)
+        ) as net_tolerance,
+        _extracted_at as _loaded_at
+    from joined
+)
+
+select * from final

@@ -1,0 +1,29 @@
+-- Staging view over raw_makini.currencies: renamed and typed, no business logic.
+-- Timestamps become UTC TIMESTAMP, JSON text becomes JSON, money and quantities keep the
+-- raw DECIMAL(38, 9) precision (canonical models round them).
+with
+
+source as (
+    select * from raw_makini.currencies
+),
+
+renamed as (
+    select
+        -- keys
+        connection_id,
+        key as currency_key,
+        -- attributes
+        name as currency_name,
+        code as currency_code_raw,
+        -- flags
+        cast(is_base as boolean) as is_base,
+        cast(is_active as boolean) as is_active,
+        -- timestamps
+        cast(created_at at time zone 'UTC' as timestamp) as created_at,
+        cast(updated_at at time zone 'UTC' as timestamp) as updated_at,
+        cast(deleted_at at time zone 'UTC' as timestamp) as deleted_at,
+        cast(_extracted_at at time zone 'UTC' as timestamp) as _extracted_at
+    from source
+)
+
+select * from renamed

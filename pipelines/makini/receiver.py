@@ -1,0 +1,236 @@
+"""The webhook receiver: a Starlette app that verifies Makini deliveries and stores them.
+
+Checks run cheapest-and-safest first, and each answers before anything is stored:
+
+1. size: a `Content-Length` over 1 MiB gets 413 without reading the body; a chunked body is read
+   only up to 1 MiB + 1 byte, then 413;
+2. signature (`X-Webhook-Signature`, any case): missing, forged or unknown connection -> 401;
+3. content type (`application/json`, parameters allowed) and payload shape -> 400. Checked after
+   the signature so that an unauthenticated caller learns nothing but 401;
+4. store: the event is committed to the inbox, then 200 `{"id", "duplicate"}`.
+
+Stores go through a `GroupCommitter`: concurrent requests share one transaction and each waits
+for that commit before it is answered, so nothing is acknowledged before it is durable.
+Logs carry the connection id, event type, key count and status; never secrets or bodies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from pipelines.makini.connections import Connection
+from pipelines.makini.inbox import AddResult, Inbox, NewEvent, body_sha256
+from pipelines.makini.webhooks import PayloadError, parse_payload, verify_signature
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_BATCH = 512
+log = logging.getLogger("plantsync.webhooks")
+
+
+class BodyTooLarge(Exception):
+    """The request body is over the limit."""
+
+
+@dataclass
+class _Pending:
+    event: NewEvent
+    future: asyncio.Future[AddResult]
+    loop: asyncio.AbstractEventLoop
+
+
+class GroupCommitter:
+    """Writes inbox events from one thread, many requests per transaction.
+
+    While a commit is in progress new requests queue up; the next transaction takes all of them
+    (up to `max_batch`). A request's future resolves only after its transaction committed.
+    If a whole batch fails, its events are retried one by one so one bad row fails alone.
+    """
+
+    def __init__(self, inbox: Inbox, max_batch: int = MAX_BATCH) -> None:
+        self.inbox = inbox
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    async def add(self, event: NewEvent) -> AddResult:
+        self._ensure_started()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[AddResult] = loop.create_future()
+        self._queue.put(_Pending(event, future, loop))
+        return await future
+
+    def alive(self) -> bool:
+        return self._thread is None or self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Finish the queued writes, then stop the writer thread."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _ensure_started(self) -> None:
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="webhook-inbox-writer", daemon=True
+                    )
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch, stop = [first], False
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            self._write(batch)
+            if stop:
+                return
+
+    def _write(self, batch: list[_Pending]) -> None:
+        try:
+            results: list[AddResult | BaseException] = list(
+                self.inbox.add_many([p.event for p in batch])
+            )
+        except Exception:  # noqa: BLE001 - retried row by row below
+            results = []
+            for pending in batch:
+                try:
+                    results.append(self.inbox.add_many([pending.event])[0])
+                except Exception as exc:  # noqa: BLE001 - reported to that request only
+                    results.append(exc)
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Pending, object]]] = {}
+        for pending, result in zip(batch, results, strict=True):
+            by_loop.setdefault(pending.loop, []).append((pending, result))
+        for loop, items in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # loop closed: nobody is waiting any more
+                loop.call_soon_threadsafe(_resolve, items)
+
+
+def _resolve(items: list[tuple[_Pending, object]]) -> None:
+    for pending, result in items:
+        if pending.future.done():
+            continue  # the request was cancelled (client went away); the row is stored anyway
+        if isinstance(result, BaseException):
+            pending.future.set_exception(result)
+        else:
+            pending.future.set_result(result)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, or `BodyTooLarge` as soon as it is known to exceed `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def is_json_content_type(value: str | None) -> bool:
+    return value is not None and value.split(";", 1)[0].strip().lower() == "application/json"
+
+
+def _json(status: int, content: dict[str, object]) -> Response:
+    return Response(orjson.dumps(content), status_code=status, media_type="application/json")
+
+
+def _safe(connection_id: str) -> str:
+    # The path segment is caller-controlled: keep log lines short and on one line.
+    return repr(connection_id[:64])
+
+
+def create_app(
+    connections: Sequence[Connection],
+    inbox: Inbox,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> Starlette:
+    """The receiver app: `POST /webhooks/makini/{connection_id}` and `GET /healthz`."""
+    secrets = {c.id: c.webhook_secrets for c in connections}
+    committer = GroupCommitter(inbox)
+
+    async def receive(request: Request) -> Response:
+        connection_id = request.path_params["connection_id"]
+        try:
+            body = await read_body(request, max_body_bytes)
+        except BodyTooLarge:
+            log.warning("webhook connection=%s status=413 reason=body over %d bytes",
+                        _safe(connection_id), max_body_bytes)
+            return _json(413, {"error": f"body is over {max_body_bytes} bytes"})
+        signature = request.headers.get("x-webhook-signature")
+        if not verify_signature(body, signature, secrets.get(connection_id, ())):
+            reason = (
+                "unknown connection" if connection_id not in secrets
+                else "missing signature" if not signature
+                else "bad signature"
+            )
+            log.warning("webhook connection=%s status=401 reason=%s", _safe(connection_id), reason)
+            return _json(401, {"error": "invalid signature"})
+        if not is_json_content_type(request.headers.get("content-type")):
+            log.warning("webhook connection=%s status=400 reason=content type",
+                        _safe(connection_id))
+            return _json(400, {"error": "content type must be application/json"})
+        try:
+            event = parse_payload(body)
+        except PayloadError as exc:
+            # The message may quote the payload: it goes to the sender, never to the log.
+            log.warning("webhook connection=%s status=400 reason=payload", _safe(connection_id))
+            return _json(400, {"error": str(exc)})
+        try:
+            result = await committer.add(
+                NewEvent(connection_id, event.event, event.keys, body_sha256(body))
+            )
+        except Exception as exc:  # noqa: BLE001 - the sender retries on 503
+            # Only the exception type: database errors quote the statement's parameters.
+            log.error("webhook connection=%s event=%s status=503 reason=inbox %s",
+                      _safe(connection_id), event.event, type(exc).__name__)
+            return _json(503, {"error": "inbox unavailable"})
+        log.info("webhook connection=%s event=%s keys=%d status=200 id=%d duplicate=%s",
+                 _safe(connection_id), event.event, len(event.keys), result.id, result.duplicate)
+        return _json(200, {"id": result.id, "duplicate": result.duplicate})
+
+    async def healthz(_request: Request) -> Response:
+        if not committer.alive():
+            return _json(503, {"status": "inbox writer stopped"})
+        return _json(200, {"status": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await asyncio.to_thread(committer.stop)
+
+    return Starlette(
+        routes=[
+            Route("/webhooks/makini/{connection_id}", receive, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

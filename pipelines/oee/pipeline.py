@@ -1,0 +1,27 @@
+"""Run the OEE source into a destination (DuckDB by default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.common.pipeline import LoadInfo
+
+from pipelines.oee.settings import DATASET_NAME, PIPELINE_NAME
+from pipelines.oee.source import oee_source
+
+
+def duckdb_pipeline(duckdb_path: str | Path, pipelines_dir: str | None = None) -> dlt.Pipeline:
+    """A pipeline loading `raw_oee` into the DuckDB file at `duckdb_path`."""
+    return dlt.pipeline(
+        pipeline_name=PIPELINE_NAME,
+        destination=dlt.destinations.duckdb(str(duckdb_path)),
+        dataset_name=DATASET_NAME,
+        pipelines_dir=pipelines_dir,
+    )
+
+
+def run_oee(db_url: str, pipeline: dlt.Pipeline, **source_kwargs: Any) -> LoadInfo:
+    """Load the plant database at `db_url` through `pipeline` (parquet loader files)."""
+    return pipeline.run(oee_source(db_url, **source_kwargs), loader_file_format="parquet")

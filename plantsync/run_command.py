@@ -1,0 +1,61 @@
+"""`plantsync run`: materialize the asset graph through Dagster and summarize what it did."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+
+import click
+
+from plantsync import settings
+
+JOBS = {"all": "sync_all_job", "makini": "makini_sync_job", "oee": "oee_sync_job"}
+
+
+@click.command()
+@click.option(
+    "--source",
+    type=click.Choice(sorted(JOBS)),
+    default="all",
+    show_default=True,
+    help="Which source to ingest; models that need only that source are built after it.",
+)
+def run(source: str) -> None:
+    """Ingest, build canonical tables and marts, and run checks for the configured destination."""
+    check_settings(source)
+    from plantsync.summary import RunSummary, execute_job
+
+    started = time.monotonic()
+    _console_progress()
+    result = execute_job(JOBS[source])
+    summary = RunSummary.from_result(result, time.monotonic() - started)
+    click.echo(summary.render())
+    if not result.success:
+        raise click.ClickException(summary.failure_line())
+
+
+def check_settings(source: str) -> None:
+    """Fail before Dagster starts when a setting the chosen source needs is missing or bad."""
+    settings.destination()
+    if source in ("makini", "all"):
+        settings.makini_base_url()
+        settings.makini_connections()
+    if source in ("oee", "all"):
+        url = settings.oee_db_url()
+        if url.startswith("sqlite:///") and not os.path.exists(url.removeprefix("sqlite:///")):
+            raise settings.SettingsError(
+                f"PLANTSYNC_OEE_DB_URL={url!r}: no such SQLite file "
+                "(create one with `plantsync sandbox plant-db`)"
+            )
+
+
+def _console_progress() -> None:
+    logger = logging.getLogger("plantsync")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("  %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

@@ -1,0 +1,82 @@
+"""Execute a job in process and turn its events into the end-of-run summary."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+# Dagster's own console log only for warnings and errors: progress comes from `plantsync`.
+QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def execute_job(job_name: str, run_config: dict | None = None) -> dg.ExecuteInProcessResult:
+    """Run `job_name` on the instance in `DAGSTER_HOME` (a temporary one when unset)."""
+    from assets.definitions import build_definitions
+
+    job = build_definitions().resolve_job_def(job_name)
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
+    config = {**QUIET_LOGGING, **(run_config or {})}
+    return job.execute_in_process(instance=instance, run_config=config, raise_on_error=False)
+
+
+@dataclass
+class RunSummary:
+    seconds: float
+    tables: dict[str, dict] = field(default_factory=dict)
+    checks_failed: list[str] = field(default_factory=list)
+    checks_warned: list[str] = field(default_factory=list)
+    checks_passed: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_result(cls, result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
+        summary = cls(seconds=seconds)
+        for event in result.all_events:
+            if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+                materialization = event.event_specific_data.materialization
+                metadata = {k: v.value for k, v in materialization.metadata.items()}
+                summary.tables[materialization.asset_key.to_user_string()] = metadata
+            elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+                evaluation = event.event_specific_data
+                name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                if evaluation.passed:
+                    summary.checks_passed += 1
+                elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+                    summary.checks_warned.append(name)
+                else:
+                    summary.checks_failed.append(name)
+            elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+                error = event.event_specific_data.error
+                message = error.message.strip().splitlines()[0] if error else "failed"
+                summary.failures.append(f"{event.step_key}: {message}")
+        return summary
+
+    def render(self) -> str:
+        lines = ["", f"{'table':44} {'loaded':>10} {'rows':>10}"]
+        for name, metadata in sorted(self.tables.items()):
+            loaded = metadata.get("rows_loaded")
+            rows = metadata.get("dagster/row_count")
+            lines.append(f"{name:44} {_n(loaded):>10} {_n(rows):>10}")
+        lines.append(
+            f"checks: {self.checks_passed} passed, {len(self.checks_warned)} warned, "
+            f"{len(self.checks_failed)} failed"
+        )
+        lines += [f"  warned: {name}" for name in self.checks_warned]
+        lines += [f"  FAILED: {name}" for name in self.checks_failed]
+        lines += [f"  step failed: {failure}" for failure in self.failures]
+        lines.append(f"done in {self.seconds:.1f}s")
+        return "\n".join(lines)
+
+    def failure_line(self) -> str:
+        parts = self.failures + [f"check {name} failed" for name in self.checks_failed]
+        return "run failed: " + ("; ".join(parts) if parts else "see the log above")
+
+
+def _n(value) -> str:
+    return "-" if value is None else f"{value:,}"

@@ -1,0 +1,4 @@
+"""A Makini-compatible API simulator: deterministic data per seed, faults, webhooks.
+
+Start it with `SandboxServer` (`sandbox.makini.server`) or `plantsync sandbox serve`.
+"""

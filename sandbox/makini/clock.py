@@ -1,0 +1,35 @@
+"""The sandbox's own clock and the ISO-8601 timestamps the API speaks.
+
+Times are kept as integer UTC epoch seconds (compact, cheap to compare) and rendered as
+`YYYY-MM-DDTHH:MM:SSZ` only when a row is serialized. No wall clock is ever read, so a seed
+always gives the same data.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+# The sandbox's "now" when it starts; history lies before it, `advance` moves it forward.
+CLOCK_START_S = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp())
+DAY_S = 86_400
+
+
+def iso(epoch_s: int | None) -> str | None:
+    """Epoch seconds as an ISO-8601 UTC string with `Z` (None stays None)."""
+    if epoch_s is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_s))
+
+
+def parse_iso(text: str) -> float | None:
+    """Epoch seconds of an ISO-8601 date or timestamp; naive values are UTC. None if not one."""
+    if len(text) < 10 or text[4:5] != "-" or text[7:8] != "-":
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()

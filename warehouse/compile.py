@@ -1,0 +1,141 @@
+"""Transpile DuckDB model SQL to `duckdb`, `snowflake` or `postgres`, refusing unfaithful output.
+
+sqlglot raises on constructs it knows it cannot generate (`ErrorLevel.RAISE`), but it passes
+unknown functions through verbatim and silently changes some semantics. `GUARDS` is the explicit
+list of those traps; each is a test in `tests/warehouse/test_compile.py`. Add to it whenever a
+model compiles but runs differently (or not at all) on a target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, UnsupportedError
+
+from warehouse.errors import CompileError
+from warehouse.graph import SOURCE_DIALECT, Project
+from warehouse.project import Model
+
+TARGETS = ("duckdb", "snowflake", "postgres")
+
+# Functions sqlglot does not know (exp.Anonymous) but that exist with the same meaning on the
+# listed targets. Anything else unknown to sqlglot fails to compile for non-DuckDB targets.
+PASSTHROUGH_ALLOWED: dict[str, frozenset[str]] = {
+    "snowflake": frozenset(),
+    "postgres": frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A construct that transpiles without error but is wrong (or absent) on some targets."""
+
+    construct: str
+    targets: frozenset[str]
+    reason: str
+    matches: Callable[[exp.Expression], bool]
+
+
+GUARDS: tuple[Guard, ...] = (
+    Guard(
+        "try_cast",
+        frozenset({"snowflake", "postgres"}),
+        "becomes a plain CAST (errors instead of NULL on bad input); "
+        "validate with a CASE or regexp, or cast in a typed staging column",
+        lambda node: isinstance(node, exp.TryCast),
+    ),
+    Guard(
+        "struct literal",
+        frozenset({"postgres"}),
+        "has no PostgreSQL equivalent (sqlglot emits STRUCT(...)); use json_object",
+        lambda node: isinstance(node, exp.Struct),
+    ),
+    Guard(
+        "lambda",
+        frozenset({"snowflake", "postgres"}),
+        "(list_transform/list_filter style) has no portable translation",
+        lambda node: isinstance(node, exp.Lambda),
+    ),
+)
+
+
+def _anonymous_function(node: exp.Expression, target: str) -> str | None:
+    if isinstance(node, exp.Anonymous):
+        name = str(node.this).lower()
+        if name not in PASSTHROUGH_ALLOWED.get(target, frozenset()):
+            return name
+    return None
+
+
+def check_portable(model: str, tree: exp.Expression, target: str) -> None:
+    """Raise CompileError for the first guarded construct found in the tree."""
+    if target == SOURCE_DIALECT:
+        return
+    for node in tree.walk():
+        name = _anonymous_function(node, target)
+        if name is not None:
+            raise CompileError(
+                model,
+                f"function {name}()",
+                f"is unknown to sqlglot and would pass through to {target} untranslated",
+            )
+        for guard in GUARDS:
+            if target in guard.targets and guard.matches(node):
+                raise CompileError(model, guard.construct, f"on {target} {guard.reason}")
+
+
+def expand_group_by_all(tree: exp.Expression) -> exp.Expression:
+    """PostgreSQL has no GROUP BY ALL: group by the ordinals of the non-aggregate columns."""
+    for select in tree.find_all(exp.Select):
+        group = select.args.get("group")
+        if not group or not group.args.get("all"):
+            continue
+        ordinals = [
+            exp.Literal.number(i)
+            for i, projection in enumerate(select.expressions, start=1)
+            if not projection.find(exp.AggFunc, exp.Window)
+        ]
+        if any(isinstance(p, exp.Star) for p in select.expressions) or not ordinals:
+            raise CompileError("?", "GROUP BY ALL", "cannot be expanded for postgres here")
+        select.set("group", exp.Group(expressions=ordinals))
+    return tree
+
+
+def transpile(model: str, tree: exp.Expression, target: str) -> str:
+    """SQL for `target` from a parsed DuckDB tree (not modified)."""
+    if target not in TARGETS:
+        raise CompileError(model, f"target {target!r}", f"is not one of {', '.join(TARGETS)}")
+    check_portable(model, tree, target)
+    tree = tree.copy()
+    if target == "postgres":
+        try:
+            tree = expand_group_by_all(tree)
+        except CompileError as exc:
+            raise CompileError(model, exc.construct, str(exc).split(": ", 1)[1]) from exc
+    try:
+        return tree.sql(dialect=target, unsupported_level=ErrorLevel.RAISE)
+    except UnsupportedError as exc:
+        raise CompileError(model, "construct", f"does not transpile to {target}: {exc}") from exc
+
+
+def compile_model(project: Project, fqn: str, target: str) -> str:
+    """One model's SQL for `target`. DuckDB gets the file's own text: nothing to translate."""
+    model: Model = project.models[fqn]
+    if target == SOURCE_DIALECT and not model.is_seed:
+        return model.sql.strip().rstrip(";").strip()
+    return transpile(fqn, project.tree(fqn), target)
+
+
+def compile_sql(sql: str, target: str, *, origin: str = "sql") -> str:
+    """Translate a DuckDB SQL fragment the engine itself writes (tests, seeds) to `target`."""
+    if target == SOURCE_DIALECT:
+        return sql
+    return transpile(origin, sqlglot.parse_one(sql, read=SOURCE_DIALECT), target)
+
+
+def compile_project(project: Project, target: str, fqns: list[str] | None = None) -> dict[str, str]:
+    """Compiled SQL by model for `target`, in build order; raises on the first failure."""
+    return {fqn: compile_model(project, fqn, target) for fqn in fqns or project.order}

@@ -1,0 +1,173 @@
+"""A thin, uniform connection to the warehouse: DuckDB (file), PostgreSQL or Snowflake.
+
+The engine needs only a handful of operations, so this wraps each DB-API driver instead of
+pulling in SQLAlchemy dialects. Snowflake goes through `snowflake.connector.connect`, looked up
+at call time so fakesnow's patch applies in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+DIALECTS = ("duckdb", "snowflake", "postgres")
+
+
+class Rows(list):
+    """Query result rows (tuples) that also carry the lower-cased column names."""
+
+    def __init__(self, rows: list[tuple], columns: list[str]) -> None:
+        super().__init__(rows)
+        self.columns = columns
+
+
+class Warehouse:
+    """One open connection. Statements run in autocommit unless inside `transaction()`."""
+
+    dialect: str = ""
+    # Snowflake commits DDL implicitly, so engine code must not rely on DDL rollback there.
+    transactional_ddl: bool = True
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def execute(self, sql: str) -> None:
+        """Run one statement, discarding any result."""
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(sql)
+        finally:
+            cursor.close()
+
+    def query(self, sql: str) -> Rows:
+        """Run one query; rows as tuples, column names on `.columns`."""
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(sql)
+            columns = [str(d[0]).lower() for d in cursor.description or []]
+            return Rows([tuple(r) for r in cursor.fetchall()], columns)
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All statements inside commit together or not at all."""
+        self.execute("begin")
+        try:
+            yield
+        except BaseException:
+            self.execute("rollback")
+            raise
+        self.execute("commit")
+
+    def relation_type(self, table: str) -> str | None:
+        """'table', 'view' or None for `schema.name`."""
+        schema, name = _split(table)
+        rows = self.query(
+            "select table_type from information_schema.tables "
+            f"where lower(table_schema) = '{schema}' and lower(table_name) = '{name}'"
+        )
+        if not rows:
+            return None
+        return "view" if "VIEW" in str(rows[0][0]).upper() else "table"
+
+    def table_exists(self, table: str) -> bool:
+        return self.relation_type(table) is not None
+
+    def columns(self, table: str) -> list[tuple[str, str]]:
+        """(name, type) of `schema.name` in column order; names lower-cased."""
+        schema, name = _split(table)
+        rows = self.query(
+            "select column_name, data_type from information_schema.columns "
+            f"where lower(table_schema) = '{schema}' and lower(table_name) = '{name}' "
+            "order by ordinal_position"
+        )
+        return [(str(n).lower(), str(t)) for n, t in rows]
+
+    def create_schema(self, schema: str) -> None:
+        self.execute(f"create schema if not exists {schema}")
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class DuckDBWarehouse(Warehouse):
+    dialect = "duckdb"
+
+    def execute(self, sql: str) -> None:
+        # DuckDB's connection executes directly; a cursor per statement would be a new
+        # connection object for no benefit.
+        self._connection.execute(sql)
+
+    def query(self, sql: str) -> Rows:
+        result = self._connection.execute(sql)
+        columns = [str(d[0]).lower() for d in result.description or []]
+        return Rows(result.fetchall(), columns)
+
+
+class PostgresWarehouse(Warehouse):
+    dialect = "postgres"
+
+
+class SnowflakeWarehouse(Warehouse):
+    dialect = "snowflake"
+    transactional_ddl = False
+
+    def relation_type(self, table: str) -> str | None:
+        found = super().relation_type(table)
+        if found is None:
+            # fakesnow lists views only in information_schema.views (Snowflake in both)
+            schema, name = _split(table)
+            views = self.query(
+                "select table_name from information_schema.views "
+                f"where lower(table_schema) = '{schema}' and lower(table_name) = '{name}'"
+            )
+            found = "view" if views else None
+        return found
+
+
+def _split(table: str) -> tuple[str, str]:
+    schema, _, name = table.lower().rpartition(".")
+    if not schema or "'" in table:
+        raise ValueError(f"expected schema.table, got {table!r}")
+    return schema, name
+
+
+def connect(
+    destination: str,
+    *,
+    duckdb_path: str | Path | None = None,
+    postgres_url: str | None = None,
+    snowflake: dict[str, Any] | None = None,
+) -> Warehouse:
+    """Open a warehouse connection for `destination` (duckdb, postgres or snowflake)."""
+    if destination == "duckdb":
+        import duckdb
+
+        path = Path(duckdb_path or "data/warehouse.duckdb")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return DuckDBWarehouse(duckdb.connect(str(path)))
+    if destination == "postgres":
+        import psycopg2
+
+        if not postgres_url:
+            raise ValueError("postgres destination needs postgres_url (PLANTSYNC_POSTGRES_URL)")
+        connection = psycopg2.connect(postgres_url)
+        connection.autocommit = True  # explicit BEGIN/COMMIT in Warehouse.transaction
+        return PostgresWarehouse(connection)
+    if destination == "snowflake":
+        # attribute lookup at call time: fakesnow patches snowflake.connector.connect
+        from snowflake import connector as snowflake_connector
+
+        if not snowflake:
+            raise ValueError("snowflake destination needs connection parameters (SNOWFLAKE_*)")
+        return SnowflakeWarehouse(snowflake_connector.connect(**snowflake))
+    raise ValueError(f"destination {destination!r} is not one of {', '.join(DIALECTS)}")

@@ -1,0 +1,159 @@
+"""YAML data tests: each becomes a query returning the failing rows (none = pass).
+
+Queries are written here in DuckDB SQL and transpiled to the warehouse's dialect like models.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from warehouse.compile import compile_sql
+from warehouse.connections import Warehouse
+from warehouse.errors import ModelRunError, ProjectError
+from warehouse.graph import Project
+from warehouse.project import Model, TestSpec
+from warehouse.selection import select
+
+KINDS = ("not_null", "unique", "accepted_values", "relationships", "expression")
+SEVERITIES = ("error", "warn")
+FAILING_ROWS_LIMIT = 20
+_NAME = re.compile(r"^[A-Za-z0-9_]+$")  # also Dagster's rule for asset check names
+
+
+@dataclass(frozen=True)
+class DataTest:
+    """A resolved test of one model: its name, severity and failing-rows query (DuckDB SQL)."""
+
+    model: str
+    name: str
+    kind: str
+    column: str | None
+    severity: str
+    sql: str
+    description: str
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """Outcome of one test: how many rows fail and the first of them."""
+
+    test: DataTest
+    failures: int
+    columns: list[str]
+    rows: list[tuple]
+
+    @property
+    def passed(self) -> bool:
+        return self.failures == 0
+
+    @property
+    def status(self) -> str:
+        return "pass" if self.passed else ("fail" if self.test.severity == "error" else "warn")
+
+
+def model_tests(model: Model) -> list[DataTest]:
+    """Every YAML test of a model, resolved; names are unique per model."""
+    tests = [_resolve(model, spec) for spec in model.tests]
+    seen: set[str] = set()
+    for test in tests:
+        if test.name in seen:
+            raise ProjectError(f"{model.fqn}: two tests named {test.name!r}; give one a name:")
+        seen.add(test.name)
+    return tests
+
+
+def project_tests(project: Project, selectors: Iterable[str] | str | None = None) -> list[DataTest]:
+    return [t for fqn in select(project, selectors) for t in model_tests(project.models[fqn])]
+
+
+def run_test(warehouse: Warehouse, test: DataTest) -> TestResult:
+    """Count the failing rows and fetch the first FAILING_ROWS_LIMIT of them."""
+    sql = compile_sql(test.sql, warehouse.dialect, origin=f"{test.model}:{test.name}")
+    try:
+        failures = int(warehouse.query(f"select count(*) from ({sql}) as failing")[0][0])
+        rows = warehouse.query(f"select * from ({sql}) as failing limit {FAILING_ROWS_LIMIT}")
+    except Exception as exc:
+        message = " ".join(str(exc).split())
+        raise ModelRunError(test.model, f"test {test.name}: {message}") from exc
+    return TestResult(test, failures, rows.columns, list(rows))
+
+
+def run_tests(
+    project: Project, warehouse: Warehouse, selectors: Iterable[str] | str | None = None
+) -> list[TestResult]:
+    return [run_test(warehouse, t) for t in project_tests(project, selectors)]
+
+
+def _resolve(model: Model, spec: TestSpec) -> DataTest:
+    where_ = f"{spec.origin}: {model.fqn} test {spec.kind!r}"
+    if spec.kind not in KINDS:
+        raise ProjectError(f"{where_}: unknown test kind (one of {', '.join(KINDS)})")
+    options = spec.options
+    severity = str(options.get("severity", "error")).lower()
+    if severity not in SEVERITIES:
+        raise ProjectError(f"{where_}: severity must be error or warn")
+    filter_ = f" and ({options['where']})" if options.get("where") else ""
+    table = model.fqn
+    column = spec.column or options.get("column")
+    if spec.kind == "expression":
+        if not options.get("sql"):
+            raise ProjectError(f"{where_}: expression tests need sql:")
+        # NULL is not "holds": a row whose rule evaluates to NULL fails
+        sql = f"select * from {table} where not coalesce(({options['sql']}), false){filter_}"
+        default_name = None
+        description = f"{options['sql']} holds for every row"
+    elif spec.kind == "unique":
+        columns = options.get("columns") or ([column] if column else None)
+        if not columns:
+            raise ProjectError(f"{where_}: unique needs a column or columns:")
+        columns = [columns] if isinstance(columns, str) else list(columns)
+        keys = ", ".join(columns)
+        not_null = " and ".join(f"{c} is not null" for c in columns)
+        sql = (
+            f"select {keys}, count(*) as occurrences from {table} "
+            f"where {not_null}{filter_} group by {keys} having count(*) > 1"
+        )
+        default_name = "unique_" + "_".join(columns)
+        description = f"({keys}) is unique"
+    else:
+        if not column:
+            raise ProjectError(f"{where_}: needs a column (put it under columns:)")
+        sql, description = _column_test(spec.kind, table, column, options, filter_, where_)
+        default_name = f"{spec.kind}_{column}"
+    name = str(options.get("name") or default_name or "")
+    if not _NAME.match(name):
+        raise ProjectError(f"{where_}: test name {name!r} must be letters, digits and _")
+    return DataTest(model.fqn, name, spec.kind, column, severity, sql, description)
+
+
+def _column_test(
+    kind: str, table: str, column: str, options: dict, filter_: str, where_: str
+) -> tuple[str, str]:
+    if kind == "not_null":
+        return f"select * from {table} where {column} is null{filter_}", f"{column} is never null"
+    if kind == "accepted_values":
+        values = options.get("values")
+        if not values:
+            raise ProjectError(f"{where_}: accepted_values needs values:")
+        listed = ", ".join(_sql_literal(v) for v in values)
+        sql = f"select * from {table} where {column} is not null and {column} not in ({listed}){filter_}"
+        return sql, f"{column} in ({listed})"
+    # relationships: every non-null value exists in the parent table
+    parent, field = options.get("to"), options.get("field")
+    if not parent or not field:
+        raise ProjectError(f"{where_}: relationships needs to: and field:")
+    sql = (
+        f"select * from {table} as child where child.{column} is not null{filter_} "
+        f"and not exists (select 1 from {parent} as parent where parent.{field} = child.{column})"
+    )
+    return sql, f"{column} references {parent}.{field}"
+
+
+def _sql_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"

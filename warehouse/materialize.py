@@ -1,0 +1,171 @@
+"""Build models in the warehouse: views, tables (staged, then swapped) and incremental merges.
+
+Nothing is half-written on failure: a table is built under a staging name and swapped in only
+when complete (inside one transaction on DuckDB and PostgreSQL; on Snowflake a single
+`CREATE OR REPLACE TABLE ... AS` statement, which Snowflake makes atomic).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from warehouse.compile import compile_model
+from warehouse.connections import Warehouse
+from warehouse.errors import ModelRunError
+from warehouse.graph import Project
+from warehouse.selection import select
+
+STAGE_SUFFIX = "__plantsync_stage"
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """What one build did: shown as progress by the CLI and as metadata by Dagster."""
+
+    model: str
+    materialized: str  # view | table | incremental | seed
+    action: str  # created | replaced | merged
+    rows: int | None  # table row count after the build; None for views (counting runs them)
+    seconds: float
+
+    def line(self) -> str:
+        rows = "-" if self.rows is None else f"{self.rows:,} rows"
+        return f"{self.model:<45} {self.materialized:<12} {self.action:<9} {rows:>14} {self.seconds:7.2f}s"
+
+
+ProgressCallback = Callable[[ModelResult], None]
+
+
+def run(
+    project: Project,
+    warehouse: Warehouse,
+    selectors: Iterable[str] | str | None = None,
+    *,
+    full_refresh: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> list[ModelResult]:
+    """Build the selected models in dependency order; stops at the first failure (raised)."""
+    chosen = set(select(project, selectors))
+    if warehouse.dialect == "postgres":
+        # PostgreSQL drops dependent views with CASCADE when a table is swapped: rebuild them
+        for fqn in list(chosen):
+            chosen |= _dependent_views(project, fqn)
+    results = []
+    for fqn in project.order:
+        if fqn in chosen:
+            result = build_model(project, warehouse, fqn, full_refresh=full_refresh)
+            results.append(result)
+            if on_progress is not None:
+                on_progress(result)
+    return results
+
+
+def build_model(
+    project: Project, warehouse: Warehouse, fqn: str, *, full_refresh: bool = False
+) -> ModelResult:
+    """Build one model (its upstream tables must exist already)."""
+    model = project.models[fqn]
+    sql = compile_model(project, fqn, warehouse.dialect)
+    started = time.perf_counter()
+    try:
+        warehouse.create_schema(model.schema)
+        existing = warehouse.relation_type(fqn)
+        if model.materialized == "view":
+            _build_view(warehouse, fqn, sql, existing)
+            action = "replaced" if existing else "created"
+        elif model.materialized == "incremental" and existing == "table" and not full_refresh:
+            _merge(warehouse, fqn, sql, model.unique_key)
+            action = "merged"
+        else:
+            _build_table(warehouse, fqn, sql, existing)
+            action = "replaced" if existing else "created"
+        rows = None
+        if model.materialized != "view":
+            rows = int(warehouse.query(f"select count(*) from {fqn}")[0][0])
+    except Exception as exc:
+        raise ModelRunError(fqn, _one_line(exc)) from exc
+    kind = "seed" if model.is_seed else model.materialized
+    return ModelResult(fqn, kind, action, rows, time.perf_counter() - started)
+
+
+def _drop(warehouse: Warehouse, fqn: str, kind: str) -> None:
+    cascade = " cascade" if warehouse.dialect == "postgres" else ""
+    warehouse.execute(f"drop {kind} if exists {fqn}{cascade}")
+
+
+def _build_view(warehouse: Warehouse, fqn: str, sql: str, existing: str | None) -> None:
+    if existing == "table":
+        _drop(warehouse, fqn, "table")
+    statement = f"create or replace view {fqn} as {sql}"
+    if warehouse.dialect != "postgres" or existing != "view":
+        warehouse.execute(statement)
+        return
+    try:
+        warehouse.execute(statement)
+    except Exception:  # noqa: BLE001 - PostgreSQL refuses to change a view's columns in place
+        with warehouse.transaction():
+            _drop(warehouse, fqn, "view")
+            warehouse.execute(f"create view {fqn} as {sql}")
+
+
+def _build_table(warehouse: Warehouse, fqn: str, sql: str, existing: str | None) -> None:
+    if not warehouse.transactional_ddl:
+        if existing == "view":
+            _drop(warehouse, fqn, "view")
+        warehouse.execute(f"create or replace table {fqn} as {sql}")
+        return
+    stage = fqn + STAGE_SUFFIX
+    name = fqn.rsplit(".", 1)[1]
+    with warehouse.transaction():
+        warehouse.execute(f"drop table if exists {stage}")
+        warehouse.execute(f"create table {stage} as {sql}")
+        if existing:
+            _drop(warehouse, fqn, existing)
+        warehouse.execute(f"alter table {stage} rename to {name}")
+
+
+def _merge(warehouse: Warehouse, fqn: str, sql: str, unique_key: tuple[str, ...]) -> None:
+    """Upsert the model's rows on `unique_key`: MERGE on Snowflake, delete+insert elsewhere."""
+    stage = fqn + STAGE_SUFFIX
+    on = " and ".join(f"t.{k} = s.{k}" for k in unique_key)
+    if not warehouse.transactional_ddl:
+        warehouse.execute(f"create or replace table {stage} as {sql}")
+        try:
+            columns = [c for c, _ in warehouse.columns(stage)]
+            updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in unique_key)
+            names = ", ".join(columns)
+            values = ", ".join(f"s.{c}" for c in columns)
+            warehouse.execute(
+                f"merge into {fqn} as t using {stage} as s on {on} "
+                + (f"when matched then update set {updates} " if updates else "")
+                + f"when not matched then insert ({names}) values ({values})"
+            )
+        finally:
+            warehouse.execute(f"drop table if exists {stage}")
+        return
+    with warehouse.transaction():
+        warehouse.execute(f"drop table if exists {stage}")
+        warehouse.execute(f"create table {stage} as {sql}")
+        names = ", ".join(c for c, _ in warehouse.columns(stage))
+        warehouse.execute(f"delete from {fqn} as t where exists (select 1 from {stage} as s where {on})")
+        warehouse.execute(f"insert into {fqn} ({names}) select {names} from {stage}")
+        warehouse.execute(f"drop table {stage}")
+
+
+def _dependent_views(project: Project, fqn: str) -> set[str]:
+    """Views downstream of `fqn` through views only (what a CASCADE drop removes)."""
+    found: set[str] = set()
+    stack = [c for c in project.children(fqn) if project.models[c].materialized == "view"]
+    while stack:
+        view = stack.pop()
+        if view not in found:
+            found.add(view)
+            stack += [c for c in project.children(view) if project.models[c].materialized == "view"]
+    return found
+
+
+def _one_line(exc: Exception) -> str:
+    message = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
