@@ -11,11 +11,12 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from warehouse.connections import Warehouse
 from warehouse.data_tests import run_tests
-from warehouse.graph import Project
+from warehouse.graph import Project, load_project
 from warehouse.materialize import run
 from warehouse.selection import select
 
@@ -54,17 +55,19 @@ def table_snapshot(warehouse: Warehouse, table: str) -> tuple[list[str], list[tu
 
 
 def compare_targets(
-    project: Project,
+    project: Project | str | Path,
     create_raw: Callable[[Warehouse], None],
     reference: Warehouse,
     others: Iterable[Warehouse],
     selectors: Iterable[str] | str | None = None,
 ) -> list[str]:
-    """Build the project on every warehouse from the same raw data; list every difference.
+    """Build the project (or project directory) on every warehouse from the same raw data.
 
     Compares each selected model's columns and rows and each data test's failure count with
-    the reference (DuckDB) run. An empty list means all targets agree.
+    the reference (DuckDB) run; returns every difference, so an empty list means all agree.
     """
+    if not isinstance(project, Project):
+        project = load_project(project)
     warehouses = [reference, *others]
     for warehouse in warehouses:
         create_raw(warehouse)

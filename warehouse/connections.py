@@ -12,7 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from warehouse.errors import WarehouseError
+
 DIALECTS = ("duckdb", "snowflake", "postgres")
+
+
+class WarehouseConnectionError(WarehouseError):
+    """The warehouse could not be reached or opened."""
 
 
 class Rows(list):
@@ -29,6 +35,9 @@ class Warehouse:
     dialect: str = ""
     # Snowflake commits DDL implicitly, so engine code must not rely on DDL rollback there.
     transactional_ddl: bool = True
+    # `create or replace table t as select ...` is one atomic statement: on failure the old
+    # table stays (DuckDB, Snowflake). PostgreSQL has no such statement.
+    atomic_replace_table: bool = False
 
     def __init__(self, connection: Any) -> None:
         self._connection = connection
@@ -101,6 +110,7 @@ class Warehouse:
 
 class DuckDBWarehouse(Warehouse):
     dialect = "duckdb"
+    atomic_replace_table = True
 
     def execute(self, sql: str) -> None:
         # DuckDB's connection executes directly; a cursor per statement would be a new
@@ -120,6 +130,7 @@ class PostgresWarehouse(Warehouse):
 class SnowflakeWarehouse(Warehouse):
     dialect = "snowflake"
     transactional_ddl = False
+    atomic_replace_table = True
 
     def relation_type(self, table: str) -> str | None:
         found = super().relation_type(table)
@@ -148,7 +159,29 @@ def connect(
     postgres_url: str | None = None,
     snowflake: dict[str, Any] | None = None,
 ) -> Warehouse:
-    """Open a warehouse connection for `destination` (duckdb, postgres or snowflake)."""
+    """Open a warehouse connection for `destination` (duckdb, postgres or snowflake).
+
+    Raises ValueError for missing parameters and WarehouseConnectionError (naming the
+    destination and the driver's message) when the database cannot be reached.
+    """
+    try:
+        return _connect(
+            destination, duckdb_path=duckdb_path, postgres_url=postgres_url, snowflake=snowflake
+        )
+    except ValueError:
+        raise
+    except Exception as exc:
+        message = " ".join(str(exc).split())
+        raise WarehouseConnectionError(f"cannot connect to {destination}: {message}") from exc
+
+
+def _connect(
+    destination: str,
+    *,
+    duckdb_path: str | Path | None = None,
+    postgres_url: str | None = None,
+    snowflake: dict[str, Any] | None = None,
+) -> Warehouse:
     if destination == "duckdb":
         import duckdb
 

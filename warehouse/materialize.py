@@ -1,8 +1,9 @@
 """Build models in the warehouse: views, tables (staged, then swapped) and incremental merges.
 
-Nothing is half-written on failure: a table is built under a staging name and swapped in only
-when complete (inside one transaction on DuckDB and PostgreSQL; on Snowflake a single
-`CREATE OR REPLACE TABLE ... AS` statement, which Snowflake makes atomic).
+Nothing is half-written on failure. On DuckDB and Snowflake a table is replaced by one
+`CREATE OR REPLACE TABLE ... AS SELECT` statement, which both make atomic (the old table stays
+when the query fails) and which costs nothing over the bare query. PostgreSQL has no such
+statement: the table is built under a staging name and swapped in within one transaction.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def _build_view(warehouse: Warehouse, fqn: str, sql: str, existing: str | None) 
 
 
 def _build_table(warehouse: Warehouse, fqn: str, sql: str, existing: str | None) -> None:
-    if not warehouse.transactional_ddl:
+    if warehouse.atomic_replace_table:
         if existing == "view":
             _drop(warehouse, fqn, "view")
         warehouse.execute(f"create or replace table {fqn} as {sql}")

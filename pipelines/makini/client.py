@@ -75,8 +75,12 @@ class MakiniClient:
             "Accept": "application/json",
         }
 
-    def get_json(self, path: str, params: dict[str, Any] | None = None) -> tuple[str, Any]:
-        """GET `path` with retries; returns (url, parsed body). 404 returns (url, None)."""
+    def get_json(
+        self, path: str, params: dict[str, Any] | None = None, page: int | None = None
+    ) -> tuple[str, Any]:
+        """GET `path` with retries; returns (url, parsed body). 404 returns (url, None).
+
+        `page` only names the page in errors."""
         url = f"{self.base_url}{path}"
         conn_id = self.connection.id
         for attempt in range(1, self.retry.max_attempts + 1):
@@ -95,7 +99,7 @@ class MakiniClient:
                 if response.status_code == 404:
                     return response.url, None
                 if response.status_code not in RETRY_STATUSES:
-                    return response.url, self._parse(response, conn_id)
+                    return response.url, self._parse(response, conn_id, page)
                 problem = f"HTTP {response.status_code} on {response.url}"
                 retry_after = response.headers.get("Retry-After")
             if attempt == self.retry.max_attempts:
@@ -108,7 +112,7 @@ class MakiniClient:
         raise AssertionError("unreachable")  # the loop always returns or raises
 
     @staticmethod
-    def _parse(response: requests.Response, conn_id: str) -> Any:
+    def _parse(response: requests.Response, conn_id: str, page: int | None) -> Any:
         if response.status_code >= 400:
             raise MakiniError(
                 conn_id, f"HTTP {response.status_code} on {response.url}: {response.text[:200]}"
@@ -116,9 +120,8 @@ class MakiniClient:
         try:
             return orjson.loads(response.content)
         except orjson.JSONDecodeError as exc:
-            raise MalformedPageError(
-                conn_id, f"response of {response.url} is not valid JSON ({exc})"
-            ) from None
+            where = f"page {page} of {response.url}" if page else response.url
+            raise MalformedPageError(conn_id, f"{where} is not valid JSON ({exc})") from None
 
     def iter_pages(self, path: str, params: dict[str, Any], per_page: int | None) -> Iterator[Page]:
         """Every page of a list endpoint, in order; a page that is not the envelope raises."""
@@ -127,7 +130,7 @@ class MakiniClient:
             page_params = {**params, "page": number}
             if per_page:
                 page_params["per_page"] = per_page
-            url, body = self.get_json(path, page_params)
+            url, body = self.get_json(path, page_params, page=number)
             page = _as_page(self.connection.id, url, number, body)
             last_page = page.last_page
             yield page

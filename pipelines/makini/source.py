@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import dlt
 import pyarrow as pa
 from dlt.common.typing import TDataItems
-from dlt.sources import DltResource
+from dlt.sources import DltResource, DltSource
 
 from pipelines.makini.client import MakiniClient, Page, RetrySettings
 from pipelines.makini.connections import Connection
@@ -39,7 +39,6 @@ LINE_PRIMARY_KEY = ("connection_id", "purchase_order_key", "key")
 # so a line removed from an order in the source does not linger in the warehouse.
 LINE_WRITE_DISPOSITION = {"disposition": "merge", "strategy": "delete-insert"}
 RAW_TABLES = (*(e.table for e in ENDPOINTS), PURCHASE_ORDER_LINES_TABLE)
-KEY_HINTS = [{"name": "connection_id", "nullable": False}, {"name": "key", "nullable": False}]
 
 
 @dataclass
@@ -60,7 +59,6 @@ class ExtractionReport:
         self.retries.append((connection_id, problem))
 
 
-@dlt.source(name="makini", max_table_nesting=0)
 def makini_source(
     base_url: str,
     connections: Sequence[Connection],
@@ -70,7 +68,7 @@ def makini_source(
     per_page: int = DEFAULT_PER_PAGE,
     retry: RetrySettings | None = None,
     report: ExtractionReport | None = None,
-) -> Iterator[DltResource]:
+) -> DltSource:
     """Raw Makini tables for `connections`.
 
     Args:
@@ -85,7 +83,9 @@ def makini_source(
         report: filled with rows, retries and per-connection failures.
 
     Returns:
-        One resource per selected raw table (embedded order lines come with `purchase_orders`).
+        A source with one resource per selected raw table (embedded order lines come with
+        `purchase_orders`). Its arguments are Python objects, not dlt config: dlt's config
+        injection cannot bind them, so the `@dlt.source` function is built per call.
     """
     report = report if report is not None else ExtractionReport()
     selected = _selected_endpoints(tables, keys)
@@ -93,18 +93,25 @@ def makini_source(
     clients = [
         MakiniClient(base_url, conn, retry, on_retry=report.record_retry) for conn in connections
     ]
+    resources = []
     for endpoint in selected:
         endpoint_keys = (keys or {}).get(endpoint.table)
-        yield dlt.resource(
-            _endpoint_rows(
-                endpoint, clients, endpoint_keys, lookback_s, per_page, extracted_at, report
-            ),
-            name=endpoint.table,
-            write_disposition="merge",
-            primary_key=MERGE_KEY,
-            # Arrow carries the types; the hints only pin the merge key as not null.
-            columns=KEY_HINTS,
+        resources.append(
+            dlt.resource(
+                _endpoint_rows(
+                    endpoint, clients, endpoint_keys, lookback_s, per_page, extracted_at, report
+                ),
+                name=endpoint.table,
+                write_disposition="merge",
+                primary_key=MERGE_KEY,
+            )
         )
+
+    @dlt.source(name="makini", max_table_nesting=0)
+    def makini() -> Iterator[DltResource]:
+        yield from resources
+
+    return makini()
 
 
 def _selected_endpoints(

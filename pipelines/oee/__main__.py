@@ -15,7 +15,9 @@ from pipelines.oee.pipeline import duckdb_pipeline, run_oee
 
 def main(argv: list[str]) -> int:
     # Read here rather than through plantsync.settings: pipelines never import the app shell.
-    db_url = argv[0] if argv else os.environ.get("PLANTSYNC_OEE_DB_URL") or "sqlite:///data/plant.db"
+    db_url = (
+        argv[0] if argv else os.environ.get("PLANTSYNC_OEE_DB_URL") or "sqlite:///data/plant.db"
+    )
     duckdb_path = Path(os.environ.get("PLANTSYNC_DUCKDB_PATH") or "data/warehouse.duckdb")
     duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     info = run_oee(db_url, duckdb_pipeline(duckdb_path))

@@ -73,5 +73,6 @@ def stamp_extracted_at(item: Any, extracted_at: datetime, column: str) -> Any:
     if isinstance(item, dict):
         return {**item, column: extracted_at}
     if isinstance(item, list):
-        return [{**row, column: extracted_at} for row in item]
+        # an empty list may be dlt's "materialize this table" marker: keep its type
+        return [{**row, column: extracted_at} for row in item] if item else item
     return item

@@ -10,6 +10,7 @@ import dlt
 import sqlalchemy as sa
 from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_table
+from dlt.sources.sql_database.helpers import TableLoader
 
 from pipelines.oee.helpers import (
     absolute_sqlite_url,
@@ -31,6 +32,18 @@ def reflect(engine: sa.Engine, tables: Sequence[str]) -> sa.MetaData:
         )
     metadata.reflect(engine, only=list(tables))
     return metadata
+
+
+class SchemaFirstTableLoader(TableLoader):
+    """Announces the table before its rows, so an empty plant table still exists downstream.
+
+    dlt creates destination tables only for data it has seen; models over a plant without,
+    say, quality events yet would otherwise fail on a missing raw table.
+    """
+
+    def load_rows(self, backend_kwargs: dict[str, Any] | None = None) -> Iterator[Any]:
+        yield dlt.mark.materialize_table_schema()
+        yield from super().load_rows(backend_kwargs)
 
 
 @dlt.source(name="oee", max_table_nesting=0)
@@ -78,6 +91,7 @@ def oee_source(
             type_adapter_callback=naive_timestamps,
             write_disposition="merge",
             primary_key=primary_key(table),
+            table_loader_class=SchemaFirstTableLoader,
         )
         resource.add_map(_stamper(stamp))
         # Naive UTC like the plant's own timestamps (dlt would make a naive Arrow column tz-aware).

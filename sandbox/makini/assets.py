@@ -28,19 +28,36 @@ def build_assets(rng: random.Random, keys: KeyMaker, ref: Reference, count: int 
         decommissioned = i == count - 1  # one asset was taken out of service
         deactivated = CLOCK_START_S - rng.randrange(10, 60) * DAY_S if decommissioned else None
         parent = assets[i - 1]["key"] if i % 5 == 4 else None
-        assets.append({
-            "key": keys.new("asset"), "siteKey": site["key"], "parentKey": parent,
-            "vendorKey": rng.choice(ref.vendors)["key"], "teamKey": keys.key("team", i % 3),
-            "documents": [], "locationKey": None, "customerKey": None, "accountKeys": None,
-            "name": name if i < len(ASSETS) else f"{name} ({i // len(ASSETS) + 1})",
-            "description": f"{category} – {make} {model}", "makeCompanyKey": None,
-            "assetTemplateKey": None, "isPhysical": True, "notes": None,
-            "categoryName": category, "criticality": rng.choice(("A", "B", "C")),
-            "isActive": not decommissioned, "makeName": make, "modelName": model,
-            "serialNumber": f"SN-{rng.randrange(10**7):07d}", "activatedAt": iso(created),
-            "deactivatedAt": iso(deactivated), "createdAt": iso(created),
-            "updatedAt": iso(deactivated or created), "deletedAt": None,
-        })
+        assets.append(
+            {
+                "key": keys.new("asset"),
+                "siteKey": site["key"],
+                "parentKey": parent,
+                "vendorKey": rng.choice(ref.vendors)["key"],
+                "teamKey": keys.key("team", i % 3),
+                "documents": [],
+                "locationKey": None,
+                "customerKey": None,
+                "accountKeys": None,
+                "name": name if i < len(ASSETS) else f"{name} ({i // len(ASSETS) + 1})",
+                "description": f"{category} – {make} {model}",
+                "makeCompanyKey": None,
+                "assetTemplateKey": None,
+                "isPhysical": True,
+                "notes": None,
+                "categoryName": category,
+                "criticality": rng.choice(("A", "B", "C")),
+                "isActive": not decommissioned,
+                "makeName": make,
+                "modelName": model,
+                "serialNumber": f"SN-{rng.randrange(10**7):07d}",
+                "activatedAt": iso(created),
+                "deactivatedAt": iso(deactivated),
+                "createdAt": iso(created),
+                "updatedAt": iso(deactivated or created),
+                "deletedAt": None,
+            }
+        )
     return assets
 
 
@@ -54,10 +71,16 @@ def downtime_event(
     ended_s = started_s + duration_s
     is_open = ended_s > now_s
     return {
-        "key": keys.new("downtime"), "assetKey": asset_key, "description": description,
-        "startedAt": iso(started_s), "endedAt": None if is_open else iso(ended_s),
-        "categoryName": category, "severity": rng.choice(SEVERITIES), "notes": None,
-        "createdAt": iso(started_s), "updatedAt": iso(started_s if is_open else ended_s),
+        "key": keys.new("downtime"),
+        "assetKey": asset_key,
+        "description": description,
+        "startedAt": iso(started_s),
+        "endedAt": None if is_open else iso(ended_s),
+        "categoryName": category,
+        "severity": rng.choice(SEVERITIES),
+        "notes": None,
+        "createdAt": iso(started_s),
+        "updatedAt": iso(started_s if is_open else ended_s),
     }
 
 

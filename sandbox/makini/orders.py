@@ -20,8 +20,15 @@ from sandbox.makini.reference import Reference, tax_rates
 
 Row = dict[str, Any]
 HOUR_S = 3600
-LIFECYCLE = ("draft", "pending_approval", "open", "partially_received", "received", "billed",
-             "closed")
+LIFECYCLE = (
+    "draft",
+    "pending_approval",
+    "open",
+    "partially_received",
+    "received",
+    "billed",
+    "closed",
+)
 RECEIVING = ("partially_received", "received", "billed", "closed")
 FULLY_RECEIVED = ("received", "billed", "closed")
 LINE_COUNT_WEIGHTS = (10, 14, 17, 18, 15, 11, 8, 7)  # 1..8 lines, mean about 4.1
@@ -29,17 +36,42 @@ COUNT_UNIT = {"sap": "ST", "maximo": "EA", "netsuite": "PC"}
 # canonical status mix by order age: (max age in days, ((status, weight), ...))
 STATUS_BY_AGE: tuple[tuple[int, tuple[tuple[str, int], ...]], ...] = (
     (7, (("draft", 20), ("pending_approval", 25), ("open", 50), ("cancelled", 5))),
-    (45, (("pending_approval", 5), ("open", 40), ("partially_received", 30), ("received", 20),
-          ("cancelled", 5))),
-    (120, (("open", 10), ("partially_received", 15), ("received", 30), ("billed", 35),
-           ("closed", 5), ("cancelled", 5))),
-    (10**6, (("partially_received", 2), ("received", 5), ("billed", 23), ("closed", 65),
-             ("cancelled", 5))),
+    (
+        45,
+        (
+            ("pending_approval", 5),
+            ("open", 40),
+            ("partially_received", 30),
+            ("received", 20),
+            ("cancelled", 5),
+        ),
+    ),
+    (
+        120,
+        (
+            ("open", 10),
+            ("partially_received", 15),
+            ("received", 30),
+            ("billed", 35),
+            ("closed", 5),
+            ("cancelled", 5),
+        ),
+    ),
+    (
+        10**6,
+        (
+            ("partially_received", 2),
+            ("received", 5),
+            ("billed", 23),
+            ("closed", 65),
+            ("cancelled", 5),
+        ),
+    ),
 )
 
 
 def to_minor(text: str, exponent: int) -> int:
-    """"12.50" -> 1250 at exponent 2 (exact, through Decimal)."""
+    """ "12.50" -> 1250 at exponent 2 (exact, through Decimal)."""
     return int(Decimal(text).scaleb(exponent))
 
 
@@ -49,7 +81,7 @@ def flavour_status(ref: Reference, canonical: str) -> str:
     if canonical in ref.status_keys or canonical not in LIFECYCLE:
         return canonical
     at = LIFECYCLE.index(canonical)
-    for candidate in (*LIFECYCLE[at + 1:], *reversed(LIFECYCLE[:at])):
+    for candidate in (*LIFECYCLE[at + 1 :], *reversed(LIFECYCLE[:at])):
         if candidate in ref.status_keys:
             return candidate
     raise ValueError(f"flavour {ref.flavour.name} has no lifecycle status")
@@ -59,7 +91,7 @@ def next_status(ref: Reference, canonical: str) -> str | None:
     """The flavour's next lifecycle status after `canonical`, or None when it is final."""
     if canonical not in LIFECYCLE:
         return None
-    for candidate in LIFECYCLE[LIFECYCLE.index(canonical) + 1:]:
+    for candidate in LIFECYCLE[LIFECYCLE.index(canonical) + 1 :]:
         if candidate in ref.status_keys:
             return candidate
     return None
@@ -77,27 +109,30 @@ def received_milli(canonical: str, qty_milli: int, decimals: int, rng: random.Ra
     return int(share // step) * step
 
 
-def price_line(line: Row, qty_milli: int, price_minor: int, discount_minor: int,
-               exponent: int, decimals: int) -> int:
-    """Set a line's quantity, price, discount, tax and total; return its net (minor units)."""
+def price_line(
+    line: Row, qty_milli: int, price_minor: int, discount_minor: int, exponent: int, decimals: int
+) -> tuple[int, int]:
+    """Set a line's quantity, price, discount, tax and total; return (net, total) in minor
+    units."""
     custom = line["customFields"]
-    net, tax, total = line_amounts(qty_milli, price_minor, custom.get("priceUnit", 1),
-                                   discount_minor, int(custom["taxRate"]))
+    net, tax, total = line_amounts(
+        qty_milli, price_minor, custom.get("priceUnit", 1), discount_minor, int(custom["taxRate"])
+    )
     line["quantity"] = format_qty(qty_milli, decimals)
     line["price"] = format_minor(price_minor, exponent)
     line["discount"] = format_minor(discount_minor, exponent)
     line["lineTaxValue"] = format_minor(tax, exponent)
     line["lineTotalValue"] = format_minor(total, exponent)
-    return net
+    return net, total
 
 
-def set_totals(order: Row, nets: list[int], exponent: int) -> None:
-    """Header totals from the lines that are not soft-deleted."""
+def set_totals(order: Row, amounts: list[tuple[int, int]], exponent: int) -> None:
+    """Header totals from the (net, total) of the lines that are not soft-deleted."""
     net = gross = 0
-    for line, line_net in zip(order["lineItems"], nets, strict=True):
+    for line, (line_net, line_total) in zip(order["lineItems"], amounts, strict=True):
         if line["deletedAt"] is None:
             net += line_net
-            gross += to_minor(line["lineTotalValue"], exponent)
+            gross += line_total
     order["totalNetValue"] = format_minor(net, exponent)
     order["totalGrossValue"] = format_minor(gross, exponent)
 
@@ -105,13 +140,18 @@ def set_totals(order: Row, nets: list[int], exponent: int) -> None:
 def reprice(order: Row, ref: Reference) -> None:
     """Recompute every line's money and the header totals from the lines' current fields."""
     exponent = ref.exponent[order["currencyKey"]]
-    nets = [
-        price_line(line, to_minor(line["quantity"], 3), to_minor(line["price"], exponent),
-                   to_minor(line["discount"], exponent), exponent,
-                   ref.unit_decimals[line["uomKey"]])
+    amounts = [
+        price_line(
+            line,
+            to_minor(line["quantity"], 3),
+            to_minor(line["price"], exponent),
+            to_minor(line["discount"], exponent),
+            exponent,
+            ref.unit_decimals[line["uomKey"]],
+        )
         for line in order["lineItems"]
     ]
-    set_totals(order, nets, exponent)
+    set_totals(order, amounts, exponent)
 
 
 class OrderFactory:
@@ -122,6 +162,11 @@ class OrderFactory:
         self.sites = [s for s in ref.sites if s["deletedAt"] is None]
         self.vendors = [v for v in ref.vendors if v["deletedAt"] is None]
         self.asset_keys = [a["key"] for a in assets if a["isActive"]]
+        # Keys looked up per line, computed once.
+        self.accounts = [keys.key("account", i) for i in range(6)]
+        self.locations = [keys.key("location", i) for i in range(8)]
+        self.storeroom = keys.key("storeroom", 0)
+        self.materials = {item.code: keys.key("material", i) for i, item in enumerate(ITEMS)}
         count_unit = COUNT_UNIT.get(ref.flavour.name, "EA")
         self.item_unit = {
             item.code: ref.unit_key[count_unit if item.unit == "count" else item.unit]
@@ -132,7 +177,8 @@ class OrderFactory:
     def order_no(self, index: int) -> str:
         """Document numbers as each back end formats them."""
         return {"sap": f"45{index + 100000:08d}", "maximo": f"{10000 + index}"}.get(
-            self.ref.flavour.name, f"PO{5000 + index}")
+            self.ref.flavour.name, f"PO{5000 + index}"
+        )
 
     def canonical_for_age(self, rng: random.Random, age_s: int) -> str:
         """A canonical status that fits an order of this age."""
@@ -142,8 +188,11 @@ class OrderFactory:
                 return flavour_status(self.ref, rng.choices(statuses, weights)[0])
         raise AssertionError("unreachable: the last age bucket is open-ended")
 
-    def make(self, rng: random.Random, ordered_s: int, now_s: int) -> tuple[Row, int]:
-        """A new order placed at `ordered_s`, aged to `now_s`; returns (order, updated_s)."""
+    def make(
+        self, rng: random.Random, ordered_s: int, now_s: int
+    ) -> tuple[Row, int, tuple[int, ...]]:
+        """A new order placed at `ordered_s`, aged to `now_s`; returns (order, updatedAt,
+        the lines' updatedAt), times in epoch seconds."""
         ref = self.ref
         index, self.order_count = self.order_count, self.order_count + 1
         canonical = self.canonical_for_age(rng, now_s - ordered_s)
@@ -151,74 +200,109 @@ class OrderFactory:
         vendor_currency = COUNTRIES[ref.vendor_country[vendor["key"]]].currency
         currency = ref.currency_key[vendor_currency if rng.random() < 0.35 else ref.base_currency]
         due_s = ordered_s + rng.randrange(7, 60) * DAY_S
-        approved_s = (ordered_s + rng.randrange(1, 48) * HOUR_S
-                      if canonical in LIFECYCLE[2:] or (canonical == "cancelled"
-                                                        and rng.random() < 0.5) else None)
-        shipment_s = (min(ordered_s + rng.randrange(3, 30) * DAY_S, now_s - HOUR_S)
-                      if canonical in RECEIVING else None)
-        completed_s = (rng.randrange(shipment_s or ordered_s, now_s)
-                       if canonical in ("closed", "cancelled") else None)
+        approved_s = (
+            ordered_s + rng.randrange(1, 48) * HOUR_S
+            if canonical in LIFECYCLE[2:] or (canonical == "cancelled" and rng.random() < 0.5)
+            else None
+        )
+        shipment_s = (
+            min(ordered_s + rng.randrange(3, 30) * DAY_S, now_s - HOUR_S)
+            if canonical in RECEIVING
+            else None
+        )
+        completed_s = (
+            rng.randrange(shipment_s or ordered_s, now_s)
+            if canonical in ("closed", "cancelled")
+            else None
+        )
         events = [t for t in (ordered_s, approved_s, shipment_s, completed_s) if t is not None]
         updated_s = min(max(events) + rng.randrange(0, 6 * HOUR_S), now_s)
         status_key = rng.choice(ref.status_keys[canonical])
         order: Row = {
-            "key": self.keys.new("purchase_order"), "siteKey": site["key"],
-            "organizationKey": ref.organization_key, "orderDate": iso(ordered_s),
-            "vendorKey": vendor["key"], "userRequestedKey": rng.choice(ref.users),
+            "key": self.keys.new("purchase_order"),
+            "siteKey": site["key"],
+            "organizationKey": ref.organization_key,
+            "orderDate": iso(ordered_s),
+            "vendorKey": vendor["key"],
+            "userRequestedKey": rng.choice(ref.users),
             "userApprovedKey": rng.choice(ref.users) if approved_s else None,
-            "orderNo": self.order_no(index), "statusKey": status_key, "title": None,
-            "description": None, "dueAt": iso(due_s), "approvedAt": iso(approved_s),
+            "orderNo": self.order_no(index),
+            "statusKey": status_key,
+            "title": None,
+            "description": None,
+            "dueAt": iso(due_s),
+            "approvedAt": iso(approved_s),
             "completedAt": iso(completed_s),
             "shippingMethod": rng.choice(SHIPPING) if rng.random() < 0.7 else None,
-            "shipmentDate": iso(shipment_s), "shipmentAddress": site["address"],
-            "billingAddress": ref.billing_address, "terms": rng.choice(TERMS),
+            "shipmentDate": iso(shipment_s),
+            "shipmentAddress": site["address"],
+            "billingAddress": ref.billing_address,
+            "terms": rng.choice(TERMS),
             "notes": "Bitte Bestellnummer auf Lieferschein angeben" if rng.random() < 0.1 else None,
-            "deliveryAddress": site["address"], "currencyKey": currency,
-            "locationKey": self.keys.key("location", rng.randrange(8)) if rng.random() < 0.5
-            else None,
-            "totalNetValue": None, "totalGrossValue": None, "updatedAt": iso(updated_s),
+            "deliveryAddress": site["address"],
+            "currencyKey": currency,
+            "locationKey": rng.choice(self.locations) if rng.random() < 0.5 else None,
+            "totalNetValue": None,
+            "totalGrossValue": None,
+            "updatedAt": iso(updated_s),
             "lineItems": [],
-            "customFields": {"costCenter": f"CC-{rng.randrange(4100, 4190)}",
-                             "buyer": rng.choice(("Jürgen Weiß", "Åsa Nyström", "田中 花子",
-                                                  "Søren Kjær", "Emily Carter")),
-                             "incoterms": rng.choice(("DAP", "FCA", "EXW", "DDP"))},
+            "customFields": {
+                "costCenter": f"CC-{rng.randrange(4100, 4190)}",
+                "buyer": rng.choice(
+                    ("Jürgen Weiß", "Åsa Nyström", "田中 花子", "Søren Kjær", "Emily Carter")
+                ),
+                "incoterms": rng.choice(("DAP", "FCA", "EXW", "DDP")),
+            },
         }
         line_count = rng.choices(range(1, 9), LINE_COUNT_WEIGHTS)[0]
         lines_touched = canonical in RECEIVING
         line_updated_s = updated_s if lines_touched else ordered_s
         exponent = ref.exponent[currency]
         tax_pct, reduced_pct = tax_rates(ref, site["key"], vendor["key"])
-        nets = []
+        created, line_updated = order["orderDate"], iso(line_updated_s)
+        delivered = iso(shipment_s) if canonical in FULLY_RECEIVED else None
+        amounts, lines_updated_s = [], []
         for position in range(line_count):
             item = rng.choice(ITEMS)
-            line, net = self._line(rng, order, item, position, exponent,
-                                   reduced_pct if rng.random() < 0.1 else tax_pct)
+            line, qty_milli, amount = self._line(
+                rng, order, item, position, exponent, reduced_pct if rng.random() < 0.1 else tax_pct
+            )
+            decimals = ref.unit_decimals[line["uomKey"]]
             line["receivedQuantity"] = format_qty(
-                received_milli(canonical, to_minor(line["quantity"], 3),
-                               ref.unit_decimals[line["uomKey"]], rng),
-                ref.unit_decimals[line["uomKey"]])
-            line["deliveryAt"] = iso(shipment_s) if canonical in FULLY_RECEIVED else None
-            line["createdAt"], line["updatedAt"] = iso(ordered_s), iso(line_updated_s)
+                received_milli(canonical, qty_milli, decimals, rng), decimals
+            )
+            line["deliveryAt"], line["createdAt"], line["updatedAt"] = (
+                delivered,
+                created,
+                line_updated,
+            )
+            lines_updated_s.append(line_updated_s)
             if position and rng.random() < 0.03:  # a line removed after ordering
                 line["deletedAt"] = iso(rng.randrange(ordered_s, updated_s + 1))
-                line["updatedAt"] = iso(updated_s)
+                line["updatedAt"] = order["updatedAt"]
+                lines_updated_s[-1] = updated_s
             order["lineItems"].append(line)
-            nets.append(net)
-        set_totals(order, nets, exponent)
+            amounts.append(amount)
+        set_totals(order, amounts, exponent)
         first = order["lineItems"][0]["name"]
         order["title"] = first if line_count == 1 else f"{first} (+{line_count - 1})"
         order["description"] = f"{site['name']}: {line_count} Position(en)"
-        return order, updated_s
+        return order, updated_s, tuple(lines_updated_s)
 
-    def _line(self, rng: random.Random, order: Row, item: Item, position: int, exponent: int,
-              tax_pct: int) -> tuple[Row, int]:
+    def _line(
+        self, rng: random.Random, order: Row, item: Item, position: int, exponent: int, tax_pct: int
+    ) -> tuple[Row, int, tuple[int, int]]:
+        """A priced line; returns (line, quantity in thousandths, (net, total))."""
         ref = self.ref
         uom_key = self.item_unit[item.code]
         decimals = ref.unit_decimals[uom_key]
         unit_price = rng.uniform(*item.price_eur) / ref.eur_value[order["currencyKey"]]
         # SAP quotes cheap items per 10, 100 or 1000 units.
-        price_unit = (rng.choice(ref.flavour.price_units) if unit_price * ref.eur_value[
-            order["currencyKey"]] < 20 else 1)
+        price_unit = (
+            rng.choice(ref.flavour.price_units)
+            if unit_price * ref.eur_value[order["currencyKey"]] < 20
+            else 1
+        )
         price_minor = max(1, round(unit_price * price_unit * 10**exponent))
         qty_milli = rng.randint(item.qty[0] * QTY_SCALE, item.qty[1] * QTY_SCALE)
         if decimals == 0:
@@ -232,24 +316,38 @@ class OrderFactory:
             custom["priceUnit"] = price_unit
         is_sap = ref.flavour.name == "sap"
         line: Row = {
-            "key": self.keys.new("line"), "locationKey": order["locationKey"],
-            "accountKey": self.keys.key("account", rng.randrange(6)),
+            "key": self.keys.new("line"),
+            "locationKey": order["locationKey"],
+            "accountKey": rng.choice(self.accounts),
             "vendorKey": order["vendorKey"],
-            "assetKey": rng.choice(self.asset_keys) if item.maintenance and rng.random() < 0.4
+            "assetKey": rng.choice(self.asset_keys)
+            if item.maintenance and rng.random() < 0.4
             else None,
-            "materialKey": self.keys.key("material", ITEMS.index(item)) if item.kind == "material"
-            else None,
-            "productKey": None, "statusKey": order["statusKey"],
-            "storeroomKey": self.keys.key("storeroom", 0) if item.kind == "material" else None,
+            "materialKey": self.materials[item.code] if item.kind == "material" else None,
+            "productKey": None,
+            "statusKey": order["statusKey"],
+            "storeroomKey": self.storeroom if item.kind == "material" else None,
             "lineNo": f"{(position + 1) * 10:05d}" if is_sap else str(position + 1),
-            "code": item.code, "type": item.kind, "name": item.name,
+            "code": item.code,
+            "type": item.kind,
+            "name": item.name,
             "description": f"{item.name} ({item.code})",
             "lineRef": f"PR-{rng.randrange(10**6):06d}" if rng.random() < 0.3 else None,
-            "quantity": None, "receivedQuantity": None, "uomKey": uom_key,
-            "currencyKey": order["currencyKey"], "price": None, "discount": None,
-            "lineTaxValue": None, "lineTotalValue": None, "notes": None, "deliveryAt": None,
-            "dueAt": order["dueAt"], "createdAt": None, "updatedAt": None, "deletedAt": None,
+            "quantity": None,
+            "receivedQuantity": None,
+            "uomKey": uom_key,
+            "currencyKey": order["currencyKey"],
+            "price": None,
+            "discount": None,
+            "lineTaxValue": None,
+            "lineTotalValue": None,
+            "notes": None,
+            "deliveryAt": None,
+            "dueAt": order["dueAt"],
+            "createdAt": None,
+            "updatedAt": None,
+            "deletedAt": None,
             "customFields": custom,
         }
-        net = price_line(line, qty_milli, price_minor, discount, exponent, decimals)
-        return line, net
+        amount = price_line(line, qty_milli, price_minor, discount, exponent, decimals)
+        return line, qty_milli, amount

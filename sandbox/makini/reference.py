@@ -44,6 +44,7 @@ class Reference:
     statuses: list[Row] = field(default_factory=list)
     # canonical status -> keys of the flavour's statuses that mean it
     status_keys: dict[str, list[str]] = field(default_factory=dict)
+    status_canonical: dict[str, str] = field(default_factory=dict)  # key -> canonical status
     users: list[str] = field(default_factory=list)
     billing_address: Row = field(default_factory=dict)
 
@@ -52,9 +53,18 @@ def address(country: str, street: str, city: str, post_code: str, state: str, wh
     """An `Address` object (the spec's field order)."""
     created = iso(HISTORY_START_S - 400 * DAY_S)
     return {
-        "country": country, "addressLines": street, "addressee": who, "state": state,
-        "city": city, "postCode": post_code, "phone": None, "email": None, "notes": None,
-        "isActive": True, "createdAt": created, "updatedAt": created,
+        "country": country,
+        "addressLines": street,
+        "addressee": who,
+        "state": state,
+        "city": city,
+        "postCode": post_code,
+        "phone": None,
+        "email": None,
+        "notes": None,
+        "isActive": True,
+        "createdAt": created,
+        "updatedAt": created,
     }
 
 
@@ -86,12 +96,19 @@ def _add_currencies(rng: random.Random, keys: KeyMaker, ref: Reference) -> None:
     for code, name, exponent, eur in CURRENCIES:
         key = keys.new("currency")
         ref.currency_key[code], ref.exponent[key], ref.eur_value[key] = key, exponent, eur
-        ref.currencies.append({
-            "key": key, "name": name, "code": code,
-            # The spec types both flags as strings; real back ends send "true"/"false".
-            "isBase": "true" if code == ref.base_currency else "false", "isActive": "true",
-            "createdAt": created, "updatedAt": updated, "deletedAt": None,
-        })
+        ref.currencies.append(
+            {
+                "key": key,
+                "name": name,
+                "code": code,
+                # The spec types both flags as strings; real back ends send "true"/"false".
+                "isBase": "true" if code == ref.base_currency else "false",
+                "isActive": "true",
+                "createdAt": created,
+                "updatedAt": updated,
+                "deletedAt": None,
+            }
+        )
     base_key = ref.currency_key[ref.base_currency]
     # Monthly rates: 1 unit of currencyKey = rate units of baseCurrencyKey, with a slow drift.
     for month in range(HISTORY_DAYS // 30 + 1):
@@ -102,21 +119,31 @@ def _add_currencies(rng: random.Random, keys: KeyMaker, ref: Reference) -> None:
                 continue
             drift = 1 + rng.uniform(-0.04, 0.04)
             rate = ref.eur_value[key] / ref.eur_value[base_key] * drift
-            ref.exchange_rates.append({
-                "key": keys.new("exchange_rate"), "currencyKey": key, "baseCurrencyKey": base_key,
-                "rate": f"{rate:.6f}", "createdAt": created_at,
-            })
+            ref.exchange_rates.append(
+                {
+                    "key": keys.new("exchange_rate"),
+                    "currencyKey": key,
+                    "baseCurrencyKey": base_key,
+                    "rate": f"{rate:.6f}",
+                    "createdAt": created_at,
+                }
+            )
 
 
 def _add_units(keys: KeyMaker, ref: Reference) -> None:
     for code, name, decimals, base_code, rate in UNITS:
         key = keys.new("uom")
         ref.unit_key[code], ref.unit_decimals[key] = key, decimals
-        ref.units.append({
-            "key": key, "name": name, "code": code,
-            "rateBaseKey": ref.unit_key[base_code] if base_code else None, "rate": rate,
-            "isActive": True,
-        })
+        ref.units.append(
+            {
+                "key": key,
+                "name": name,
+                "code": code,
+                "rateBaseKey": ref.unit_key[base_code] if base_code else None,
+                "rate": rate,
+                "isActive": True,
+            }
+        )
 
 
 def _add_statuses(keys: KeyMaker, ref: Reference) -> None:
@@ -124,15 +151,24 @@ def _add_statuses(keys: KeyMaker, ref: Reference) -> None:
     for code, name, canonical in ref.flavour.po_statuses:
         key = keys.new("status")
         ref.status_keys.setdefault(canonical, []).append(key)
+        ref.status_canonical[key] = canonical
         ref.statuses.append(status_row(key, ref.organization_key, code, name, created))
 
 
 def status_row(key: str, organization_key: str, code: str, name: str, created: str | None) -> Row:
     """A `Status` row of scope purchase-orders."""
     return {
-        "key": key, "organizationKey": organization_key, "parentKey": None, "name": name,
-        "code": code, "subCode": None, "scope": "purchase-orders", "isActive": True,
-        "createdAt": created, "updatedAt": created, "deletedAt": None,
+        "key": key,
+        "organizationKey": organization_key,
+        "parentKey": None,
+        "name": name,
+        "code": code,
+        "subCode": None,
+        "scope": "purchase-orders",
+        "isActive": True,
+        "createdAt": created,
+        "updatedAt": created,
+        "deletedAt": None,
     }
 
 
@@ -148,17 +184,33 @@ def _add_sites(rng: random.Random, keys: KeyMaker, ref: Reference) -> None:
         created, updated, deleted = _audit(rng, deleted=i == count - 1 and count >= 4)
         key = keys.new("site")
         ref.site_country[key] = country
-        ref.sites.append({
-            "key": key, "organizationKey": ref.organization_key, "name": name,
-            "code": f"{country}{i + 1:02d}", "description": f"{name}, {city}",
-            "contact": {"name": "Instandhaltung / Maintenance", "position": "Leitung",
-                        "phones": "+49 211 5550 100", "emails": f"site{i + 1}@example.com",
-                        "isActive": True, "isDefault": True},
-            "customerKey": None, "lat": lat, "lng": lng,
-            "address": address(country, street, city, post_code, state, name),
-            "billingAddress": ref.billing_address, "properties": None, "notes": None,
-            "createdAt": created, "updatedAt": updated, "deletedAt": deleted,
-        })
+        ref.sites.append(
+            {
+                "key": key,
+                "organizationKey": ref.organization_key,
+                "name": name,
+                "code": f"{country}{i + 1:02d}",
+                "description": f"{name}, {city}",
+                "contact": {
+                    "name": "Instandhaltung / Maintenance",
+                    "position": "Leitung",
+                    "phones": "+49 211 5550 100",
+                    "emails": f"site{i + 1}@example.com",
+                    "isActive": True,
+                    "isDefault": True,
+                },
+                "customerKey": None,
+                "lat": lat,
+                "lng": lng,
+                "address": address(country, street, city, post_code, state, name),
+                "billingAddress": ref.billing_address,
+                "properties": None,
+                "notes": None,
+                "createdAt": created,
+                "updatedAt": updated,
+                "deletedAt": deleted,
+            }
+        )
 
 
 def _add_vendors(rng: random.Random, keys: KeyMaker, ref: Reference, count: int) -> None:
@@ -171,12 +223,18 @@ def _add_vendors(rng: random.Random, keys: KeyMaker, ref: Reference, count: int)
         key = keys.new("vendor")
         ref.vendor_country[key] = country
         code = f"{100000 + i:010d}" if ref.flavour.name == "sap" else f"V{10000 + i}"
-        ref.vendors.append({
-            "key": key, "name": pattern.format(name=rng.choice(names), trade=rng.choice(trades)),
-            "code": code, "companyKey": keys.key("company", i),
-            "organizationKey": ref.organization_key,
-            "createdAt": created, "updatedAt": updated, "deletedAt": deleted,
-        })
+        ref.vendors.append(
+            {
+                "key": key,
+                "name": pattern.format(name=rng.choice(names), trade=rng.choice(trades)),
+                "code": code,
+                "companyKey": keys.key("company", i),
+                "organizationKey": ref.organization_key,
+                "createdAt": created,
+                "updatedAt": updated,
+                "deletedAt": deleted,
+            }
+        )
 
 
 def tax_rates(ref: Reference, site_key: str, vendor_key: str) -> tuple[int, int]:

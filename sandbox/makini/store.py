@@ -10,6 +10,7 @@ that the query engine filters, sorts and pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol
 
 import orjson
@@ -18,10 +19,35 @@ from sandbox.makini.clock import iso
 
 Row = dict[str, Any]
 LINE_ITEM_FIELDS = (
-    "key", "locationKey", "assetKey", "statusKey", "materialKey", "storeroomKey", "vendorKey",
-    "productKey", "price", "discount", "deliveryAt", "lineNo", "code", "name", "description",
-    "lineRef", "quantity", "receivedQuantity", "type", "uomKey", "cost", "currencyKey",
-    "lineTotalValue", "lineTaxValue", "notes", "dueAt", "createdAt", "updatedAt", "customFields",
+    "key",
+    "locationKey",
+    "assetKey",
+    "statusKey",
+    "materialKey",
+    "storeroomKey",
+    "vendorKey",
+    "productKey",
+    "price",
+    "discount",
+    "deliveryAt",
+    "lineNo",
+    "code",
+    "name",
+    "description",
+    "lineRef",
+    "quantity",
+    "receivedQuantity",
+    "type",
+    "uomKey",
+    "cost",
+    "currencyKey",
+    "lineTotalValue",
+    "lineTaxValue",
+    "notes",
+    "dueAt",
+    "createdAt",
+    "updatedAt",
+    "customFields",
 )
 
 
@@ -116,8 +142,7 @@ class OrderTable:
         self.line_refs.extend((position, n) for n in range(len(order["lineItems"])))
         self.version += 1
 
-    def replace(self, i: int, order: Row, updated_s: int,
-                line_updated_s: tuple[int, ...]) -> None:
+    def replace(self, i: int, order: Row, updated_s: int, line_updated_s: tuple[int, ...]) -> None:
         """Store a changed order; its line count must not change (the view indexes lines)."""
         assert len(order["lineItems"]) == len(self.records[i].line_keys)
         self.records[i] = _record(order, updated_s, line_updated_s)
@@ -129,15 +154,8 @@ def line_item(line: Row) -> Row:
     deletedAt, and `cost` = the line's net amount (total minus tax)."""
     out = {name: line.get(name) for name in LINE_ITEM_FIELDS}
     total, tax = line["lineTotalValue"], line["lineTaxValue"]
-    out["cost"] = None if total is None or tax is None else str(
-        _decimal(total) - _decimal(tax))
+    out["cost"] = None if total is None or tax is None else str(Decimal(total) - Decimal(tax))
     return out
-
-
-def _decimal(text: str) -> Any:
-    from decimal import Decimal
-
-    return Decimal(text)
 
 
 class LineItemTable:

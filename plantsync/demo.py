@@ -1,0 +1,156 @@
+"""`make demo` / `make dev`: the whole job on the embedded default, with nothing to configure.
+
+Starts the sandbox Makini API on a free port, creates the plant OEE database once, syncs
+everything into `data/warehouse.duckdb` through Dagster, prints the summary and queries an
+analyst could run next, then stops the sandbox. Each later demo first replays the sandbox's
+earlier days and then advances it by one more (5% of orders changed, 25 new per connection),
+so the sync is incremental and says how much changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+import requests
+
+DATA = Path("data")
+SEED = 7
+CONNECTIONS = 3
+PURCHASE_ORDERS = 2000
+PLANT_LINES, PLANT_DAYS = 4, 30
+DAY = {"changed_fraction": 0.05, "new_purchase_orders": 25}
+
+
+@click.command()
+@click.option("--dev", is_flag=True, help="Open the Dagster UI on the same setup instead.")
+def main(dev: bool) -> None:
+    """Run the demo (or the Dagster UI with --dev)."""
+    from sandbox.makini.server import SandboxServer
+
+    DATA.mkdir(exist_ok=True)
+    state_file = DATA / "demo_state.json"
+    state = json.loads(state_file.read_text()) if state_file.exists() else {"days": 0}
+    first_run = not (DATA / "warehouse.duckdb").exists()
+    if first_run:
+        state["days"] = 0
+    click.echo(f"plantsync demo: sandbox with {CONNECTIONS} connections × {PURCHASE_ORDERS} orders")
+    with SandboxServer(seed=SEED, connections=CONNECTIONS, purchase_orders=PURCHASE_ORDERS) as api:
+        _replay_days(api.base_url, state["days"])
+        if not first_run and not dev:
+            changes = _advance(api.base_url)
+            state["days"] += 1
+            changed = sum(len(c["changed"]) for c in changes.values())
+            new = sum(len(c["new"]) for c in changes.values())
+            click.echo(f"a day passed in the sandbox: {changed} orders changed, {new} new")
+        _configure(api)
+        _ensure_plant_db()
+        if dev:
+            _dagster_dev()
+            return
+        from plantsync.run_command import run
+
+        try:
+            run.main(["--source", "all"], standalone_mode=False)
+        except click.ClickException as exc:
+            raise SystemExit(f"plantsync demo: {exc.format_message()}") from None
+        finally:
+            state_file.write_text(json.dumps(state))
+    _print_queries()
+
+
+def _replay_days(base_url: str, days: int) -> None:
+    for _ in range(days):
+        _advance(base_url)
+
+
+def _advance(base_url: str) -> dict:
+    response = requests.post(f"{base_url}/_sandbox/advance", json=DAY, timeout=60)
+    response.raise_for_status()
+    return response.json()
+
+
+def _configure(api) -> None:
+    os.environ.update(
+        {
+            "MAKINI_BASE_URL": api.base_url,
+            "MAKINI_CONNECTIONS": api.connections_json(),
+            "PLANTSYNC_DESTINATION": "duckdb",
+            "PLANTSYNC_DUCKDB_PATH": str(DATA / "warehouse.duckdb"),
+            "PLANTSYNC_OEE_DB_URL": f"sqlite:///{(DATA / 'plant.db').resolve()}",
+            "DAGSTER_HOME": str((DATA / "dagster_home").resolve()),
+        }
+    )
+    (DATA / "dagster_home").mkdir(exist_ok=True)
+
+
+def _ensure_plant_db() -> None:
+    if (DATA / "plant.db").exists():
+        return
+    from sandbox.plant.generator import generate
+
+    click.echo(f"creating the plant OEE database: {PLANT_LINES} lines × {PLANT_DAYS} days")
+    generate(os.environ["PLANTSYNC_OEE_DB_URL"], lines=PLANT_LINES, days=PLANT_DAYS, seed=SEED)
+
+
+def _dagster_dev() -> None:
+    """`dagster dev` in its own process group, stopped as a group (it ignores a lone SIGTERM)."""
+    command = [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"]
+    process = subprocess.Popen(command, start_new_session=True)
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            time.sleep(2)
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+QUERIES = {
+    "Spend per month and vendor (base currency)": """
+        select month, vendor_name, spend_base
+        from marts.po_spend_monthly order by month desc, spend_base desc limit 5""",
+    "Open purchase-order lines by due bucket": """
+        select due_bucket, count(*) as lines
+        from marts.open_po_lines group by 1 order by 2 desc""",
+    "OEE per line, last day": """
+        select line_id, day, round(availability, 3) as a, round(performance, 3) as p,
+               round(quality, 3) as q, round(oee, 3) as oee
+        from marts.oee_daily
+        where day = (select max(day) from marts.oee_daily) order by line_id""",
+}
+
+
+def _print_queries() -> None:
+    import duckdb
+
+    con = duckdb.connect(str(DATA / "warehouse.duckdb"), read_only=True)
+    click.echo("\nTry these next (duckdb data/warehouse.duckdb):")
+    for title, sql in QUERIES.items():
+        click.echo(f"\n-- {title}\n{_dedent(sql)};")
+        try:
+            cursor = con.execute(sql)
+            names = [d[0] for d in cursor.description]
+            click.echo("   " + " | ".join(names))
+            for row in cursor.fetchall():
+                click.echo("   " + " | ".join(str(v) for v in row))
+        except Exception as exc:  # noqa: BLE001 - a demo query must not hide the summary
+            click.echo(f"   ({type(exc).__name__}: {exc})")
+    con.close()
+
+
+def _dedent(sql: str) -> str:
+    return "\n".join(line.strip() for line in sql.strip().splitlines())
+
+
+if __name__ == "__main__":
+    main()

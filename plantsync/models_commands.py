@@ -1,0 +1,221 @@
+"""`plantsync models compile|run|test|lineage`: the model engine from the command line.
+
+Heavy imports (sqlglot, DuckDB, drivers) happen inside the commands so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from plantsync import settings
+
+if TYPE_CHECKING:
+    from warehouse.connections import Warehouse
+    from warehouse.graph import Project
+
+TARGETS = ("duckdb", "snowflake", "postgres")
+
+
+def snowflake_params() -> dict[str, Any]:
+    """snowflake.connector.connect keyword arguments from SNOWFLAKE_* settings."""
+    params: dict[str, Any] = {"account": settings.require("SNOWFLAKE_ACCOUNT")}
+    params["user"] = settings.require("SNOWFLAKE_USER")
+    key_path = settings.get("SNOWFLAKE_PRIVATE_KEY_PATH")
+    if key_path:
+        params["private_key_file"] = key_path
+    else:
+        params["password"] = settings.require("SNOWFLAKE_PASSWORD")
+    for name in ("warehouse", "database", "role"):
+        value = settings.get(f"SNOWFLAKE_{name.upper()}")
+        if value:
+            params[name] = value
+    return params
+
+
+def connect_from_settings(target: str | None = None) -> Warehouse:
+    """The configured warehouse (PLANTSYNC_DESTINATION unless `target` overrides it)."""
+    from warehouse.connections import connect
+
+    destination = target or settings.destination()
+    if destination == "duckdb":
+        return connect("duckdb", duckdb_path=settings.duckdb_path())
+    if destination == "postgres":
+        return connect("postgres", postgres_url=settings.require("PLANTSYNC_POSTGRES_URL"))
+    return connect("snowflake", snowflake=snowflake_params())
+
+
+def _load(project_dir: str) -> Project:
+    from warehouse.graph import load_project
+
+    return load_project(project_dir)
+
+
+def _selectors(select: tuple[str, ...]) -> list[str]:
+    return [token for value in select for token in value.split()]
+
+
+def _engine_errors() -> tuple[type[Exception], ...]:
+    from warehouse.errors import WarehouseError
+
+    return (WarehouseError, ValueError)
+
+
+project_dir_option = click.option(
+    "--project-dir",
+    default="models",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The model project directory.",
+)
+select_option = click.option(
+    "--select",
+    "-s",
+    multiple=True,
+    help="Models: name, schema.name, schema.*, +name (ancestors), name+ (descendants); "
+    "several space-separated or repeated.",
+)
+target_option = click.option(
+    "--target",
+    type=click.Choice(TARGETS),
+    default=None,
+    help="SQL dialect / warehouse (default: PLANTSYNC_DESTINATION).",
+)
+
+
+@click.group()
+def models() -> None:
+    """The SQL model engine: compile, run, test and trace models in models/."""
+
+
+@models.command()
+@select_option
+@target_option
+@project_dir_option
+@click.option("--out", type=click.Path(file_okay=False), help="Write <schema>/<name>.sql here.")
+def compile(select: tuple[str, ...], target: str | None, project_dir: str, out: str | None) -> None:
+    """Transpile models to the target dialect; fail on anything that would not run the same."""
+    from warehouse.compile import compile_model
+    from warehouse.selection import select as select_models
+
+    target = target or settings.destination()
+    try:
+        project = _load(project_dir)
+        fqns = select_models(project, _selectors(select))
+        failures = []
+        for fqn in fqns:
+            try:
+                sql = compile_model(project, fqn, target)
+            except _engine_errors() as exc:
+                failures.append(str(exc))
+                click.echo(f"error: {exc}", err=True)
+                continue
+            if out:
+                path = Path(out) / project.models[fqn].schema / f"{project.models[fqn].name}.sql"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(sql + ";\n")
+            else:
+                click.echo(f"-- {fqn}\n{sql};\n")
+    except _engine_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+    if failures:
+        raise click.ClickException(f"{len(failures)} of {len(fqns)} models do not compile for {target}")
+    if out:
+        click.echo(f"compiled {len(fqns)} models for {target} into {out}", err=True)
+
+
+@models.command()
+@select_option
+@target_option
+@project_dir_option
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+def run(select: tuple[str, ...], target: str | None, project_dir: str, full_refresh: bool) -> None:
+    """Build the selected models in dependency order (views, tables, incremental merges)."""
+    from warehouse.materialize import run as run_models
+
+    started = time.perf_counter()
+    try:
+        project = _load(project_dir)
+        with connect_from_settings(target) as warehouse:
+            results = run_models(
+                project,
+                warehouse,
+                _selectors(select),
+                full_refresh=full_refresh,
+                on_progress=lambda result: click.echo(result.line()),
+            )
+    except _engine_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"built {len(results)} models in {time.perf_counter() - started:.2f}s")
+
+
+@models.command()
+@select_option
+@target_option
+@project_dir_option
+def test(select: tuple[str, ...], target: str | None, project_dir: str) -> None:
+    """Run the YAML tests; print failing rows; exit 1 if an error-severity test fails."""
+    from warehouse.data_tests import project_tests, run_test
+
+    try:
+        project = _load(project_dir)
+        tests = project_tests(project, _selectors(select))
+        with connect_from_settings(target) as warehouse:
+            results = []
+            for data_test in tests:
+                result = run_test(warehouse, data_test)
+                results.append(result)
+                _echo_result(result)
+    except _engine_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+    failed = [r for r in results if r.status == "fail"]
+    warned = [r for r in results if r.status == "warn"]
+    summary = f"{len(results)} tests: {len(failed)} failed, {len(warned)} warned"
+    if failed:
+        raise click.ClickException(summary)
+    click.echo(summary)
+
+
+def _echo_result(result: Any) -> None:
+    test = result.test
+    label = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}[result.status]
+    detail = "" if result.passed else f" ({result.failures} failing rows)"
+    click.echo(f"{label} {test.model} {test.name}{detail}")
+    if not result.passed:
+        click.echo("    " + " | ".join(result.columns))
+        for row in result.rows:
+            click.echo("    " + " | ".join("NULL" if v is None else str(v) for v in row))
+
+
+@models.command()
+@select_option
+@project_dir_option
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Do not read raw table columns from the warehouse (select * over raw tables stays "
+    "unresolved).",
+)
+def lineage(select: tuple[str, ...], project_dir: str, offline: bool) -> None:
+    """Print column lineage: each output column and the upstream columns it comes from."""
+    from warehouse.lineage import project_lineage, schema_from_warehouse
+    from warehouse.selection import select as select_models
+
+    try:
+        project = _load(project_dir)
+        fqns = select_models(project, _selectors(select))
+        sources: dict[str, list[str]] = {}
+        if not offline:
+            with connect_from_settings() as warehouse:
+                sources = schema_from_warehouse(warehouse, sorted(project.sources))
+        for fqn, columns in project_lineage(project, fqns, sources).items():
+            click.echo(fqn)
+            if not columns:
+                click.echo("    (columns unknown: select * over a table not in the warehouse)")
+            for column, upstream in columns.items():
+                click.echo(f"    {column} <- {', '.join(upstream) or '(constant)'}")
+    except _engine_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
