@@ -1,20 +1,29 @@
 """The Dagster code location: every asset, check, job, sensor and schedule, and the resources
 of the destination chosen by `PLANTSYNC_DESTINATION`. Loads with no secrets set."""
 
-from __future__ import annotations
+import os
+from pathlib import Path
 
 import dagster as dg
 
-from assets.ingest import build_makini_ingest
+from assets.connectivity import connection_status_job, connectivity_sensor
+from assets.ingest import WAREHOUSE_POOL, build_makini_ingest, build_oee_ingest
 from assets.jobs import build_jobs
+from assets.models import build_model_assets
 from assets.resources import build_resources
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 
 
 def build_definitions() -> dg.Definitions:
     """Fresh definitions (assets are built per call: tests and the CLI each get their own)."""
+    target = os.environ.get("PLANTSYNC_DESTINATION") or "duckdb"
+    model_assets, model_checks = build_model_assets(MODELS_DIR, target=target, pool=WAREHOUSE_POOL)
     return dg.Definitions(
-        assets=[build_makini_ingest()],
-        jobs=build_jobs(),
+        assets=[build_makini_ingest(), build_oee_ingest(), *model_assets],
+        asset_checks=model_checks,
+        jobs=[*build_jobs(), connection_status_job],
+        sensors=[connectivity_sensor],
         resources=build_resources(),
     )
 

@@ -5,11 +5,16 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from assets.connectivity import record_extraction_outcomes, still_down
 from assets.progress import report
-from assets.resources import MakiniResource, WarehouseResource
+from assets.resources import MakiniResource, OeeDatabaseResource, WarehouseResource
 from pipelines.makini.errors import AuthError
 from pipelines.makini.pipeline import DATASET, PIPELINE_NAME, ConnectionsFailed, sync
 from pipelines.makini.source import RAW_TABLES, ExtractionReport
+from pipelines.oee.pipeline import run_oee
+from pipelines.oee.settings import DATASET_NAME as OEE_DATASET
+from pipelines.oee.settings import OEE_TABLES
+from pipelines.oee.settings import PIPELINE_NAME as OEE_PIPELINE_NAME
 
 MAKINI_INGEST = "makini_ingest"
 WAREHOUSE_POOL = "warehouse_writer"
@@ -55,6 +60,10 @@ def build_makini_ingest() -> dg.AssetsDefinition:
         """Extract the selected Makini tables for every configured connection."""
         tables = [key.path[-1] for key in context.selected_asset_keys]
         connections = _selected_connections(makini, config.connection_ids)
+        # A connection known to be down fails fast instead of burning retries, unless a
+        # quick probe finds it back (a catch-up run may start before its recovery is recorded).
+        known_down = {} if config.keys else still_down(makini, warehouse, connections)
+        connections = [c for c in connections if c.id not in known_down]
         report(context, f"makini: {len(tables)} tables from {len(connections)} connection(s)")
         started = time.monotonic()
         failure: ConnectionsFailed | None = None
@@ -72,23 +81,70 @@ def build_makini_ingest() -> dg.AssetsDefinition:
         except ConnectionsFailed as exc:
             failure, extraction = exc, exc.report
         elapsed = time.monotonic() - started
+        record_extraction_outcomes(warehouse, connections, extraction)
         for table in tables:
             yield dg.MaterializeResult(
                 asset_key=makini_table_key(table),
                 metadata=_table_metadata(table, extraction, connections, elapsed),
             )
         report(context, _summary_line(extraction, elapsed))
-        if failure is not None:
+        problems = list(known_down.values()) + [str(e) for e in extraction.failures.values()]
+        if problems:
             raise dg.Failure(
-                description=str(failure),
-                metadata={"failed_connections": sorted(failure.report.failures)},
-                # A rejected token does not heal by retrying; outages and bad pages might.
-                allow_retries=not all(
-                    isinstance(e, AuthError) for e in failure.report.failures.values()
-                ),
+                description="; ".join(problems),
+                metadata={"failed_connections": sorted([*known_down, *extraction.failures])},
+                # Rejected tokens and known outages do not heal by retrying now.
+                allow_retries=failure is not None
+                and not all(isinstance(e, AuthError) for e in extraction.failures.values()),
             )
 
     return makini_ingest
+
+
+def oee_table_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw_oee", table])
+
+
+def build_oee_ingest() -> dg.AssetsDefinition:
+    """A fresh multi-asset per call over the plant OEE database."""
+    specs = [
+        dg.AssetSpec(
+            oee_table_key(table),
+            description=f"Raw `{table}` of the plant OEE database, merged on its primary key.",
+            kinds={"dlt", "sql"},
+            group_name="raw_oee",
+            skippable=True,
+        )
+        for table in OEE_TABLES
+    ]
+
+    @dg.multi_asset(specs=specs, name="oee_ingest", can_subset=True, pool=WAREHOUSE_POOL)
+    def oee_ingest(
+        context: dg.AssetExecutionContext,
+        oee_db: OeeDatabaseResource,
+        warehouse: WarehouseResource,
+    ):
+        """Extract the selected tables of the plant OEE database."""
+        tables = [key.path[-1] for key in context.selected_asset_keys]
+        report(context, f"oee: {len(tables)} tables from {oee_db.safe_url()}")
+        started = time.monotonic()
+        pipeline = warehouse.dlt_pipeline(OEE_PIPELINE_NAME, OEE_DATASET)
+        run_oee(oee_db.url, pipeline, tables=tables)
+        rows = pipeline.last_trace.last_normalize_info.row_counts
+        elapsed = time.monotonic() - started
+        for table in tables:
+            yield dg.MaterializeResult(
+                asset_key=oee_table_key(table),
+                metadata={
+                    "rows_loaded": dg.MetadataValue.int(rows.get(table, 0)),
+                    "dagster/table_name": f"{OEE_DATASET}.{table}",
+                    "seconds": round(elapsed, 3),
+                },
+            )
+        total = sum(rows.get(t, 0) for t in tables)
+        report(context, f"oee: {total:,} rows in {elapsed:.1f}s")
+
+    return oee_ingest
 
 
 def _selected_connections(makini: MakiniResource, ids: Sequence[str]):

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from warehouse.data_tests import DataTest, model_tests, run_test
+from warehouse.connections import Warehouse
+from warehouse.data_tests import DataTest, TestResult, model_tests, run_test
 from warehouse.graph import Project, load_project
 from warehouse.lineage import model_lineage, schema_from_warehouse
 from warehouse.materialize import ModelResult, build_model
@@ -90,7 +91,7 @@ def _model_asset(project: Project, fqn: str, target: str, pool: str | None) -> d
     return _asset
 
 
-def _materialized_metadata(project: Project, warehouse, result: ModelResult) -> dict:
+def _materialized_metadata(project: Project, warehouse: Warehouse, result: ModelResult) -> dict:
     """Row count, typed column schema with YAML descriptions, and column lineage."""
     fqn = result.model
     model = project.models[fqn]
@@ -112,7 +113,9 @@ def _materialized_metadata(project: Project, warehouse, result: ModelResult) -> 
         "dagster/column_lineage": dg.TableColumnLineage(
             deps_by_column={
                 column: [
-                    dg.TableColumnDep(asset_key=asset_key(up.rsplit(".", 1)[0]), column_name=up.rsplit(".", 1)[1])
+                    dg.TableColumnDep(
+                        asset_key=asset_key(up.rsplit(".", 1)[0]), column_name=up.rsplit(".", 1)[1]
+                    )
                     for up in upstream
                 ]
                 for column, upstream in lineage.items()
@@ -126,16 +129,13 @@ def _materialized_metadata(project: Project, warehouse, result: ModelResult) -> 
 
 def _check_spec(project: Project, test: DataTest) -> dg.AssetCheckSpec:
     model = project.models[test.model]
-    parent = None
-    if test.kind == "relationships":
-        parent = next((t for t in model.tests if t.kind == "relationships" and t.column == test.column), None)
-    additional = [asset_key(parent.options["to"].lower())] if parent else []
     return dg.AssetCheckSpec(
         test.name,
         asset=asset_key(test.model),
         description=test.description,
         blocking=model.schema in BLOCKING_SCHEMAS and test.severity == "error",
-        additional_deps=additional,
+        # the parent table of a relationships test must be built before the check runs
+        additional_deps=[asset_key(test.references)] if test.references else [],
     )
 
 
@@ -162,8 +162,12 @@ def _model_checks(
     return _checks
 
 
-def _check_result(result, key: dg.AssetCheckKey) -> dg.AssetCheckResult:
-    severity = dg.AssetCheckSeverity.WARN if result.test.severity == "warn" else dg.AssetCheckSeverity.ERROR
+def _check_result(result: TestResult, key: dg.AssetCheckKey) -> dg.AssetCheckResult:
+    severity = (
+        dg.AssetCheckSeverity.WARN
+        if result.test.severity == "warn"
+        else dg.AssetCheckSeverity.ERROR
+    )
     metadata: dict = {"failing_rows": result.failures, "rule": result.test.description}
     if result.rows:
         header = "| " + " | ".join(result.columns) + " |\n|" + "---|" * len(result.columns) + "\n"

@@ -12,6 +12,7 @@ import dlt
 from pipelines.destinations import dlt_destination, dlt_pipeline
 from pipelines.makini.client import RetrySettings
 from pipelines.makini.connections import Connection, parse_connections
+from pipelines.makini.notify import NotifySettings, notification_body, notify_in_background
 from pipelines.makini.settings import (
     DEFAULT_BACKOFF_S,
     DEFAULT_BASE_URL,
@@ -21,6 +22,7 @@ from pipelines.makini.settings import (
     DEFAULT_PER_PAGE,
     DEFAULT_TIMEOUT_S,
 )
+from pipelines.makini.status import Observation
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -98,10 +100,32 @@ class MakiniResource(dg.ConfigurableResource):
         )
 
 
+class NotifierResource(dg.ConfigurableResource):
+    """Where connection status changes are announced (signed POST); no URL, no announcements."""
+
+    url: str | None = None
+    secret: str | None = None
+    max_attempts: int = 5
+    backoff_s: float = 1.0
+
+    def announce(self, observation: Observation, previous_status: str | None):
+        """Deliver in the background; returns the sending thread, or None when not configured."""
+        if not self.url:
+            return None
+        settings = NotifySettings(self.url, self.secret or "", self.max_attempts, self.backoff_s)
+        return notify_in_background(settings, notification_body(observation, previous_status))
+
+
 class OeeDatabaseResource(dg.ConfigurableResource):
     """The plant OEE system's database (SQLAlchemy URL)."""
 
     url: str = "sqlite:///data/plant.db"
+
+    def safe_url(self) -> str:
+        """The URL without its password, for logs."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
 
 
 def _env(name: str, default: str) -> str:
@@ -150,4 +174,9 @@ def build_resources() -> dict[str, Any]:
         http_timeout_s=_number("PLANTSYNC_HTTP_TIMEOUT_S", DEFAULT_TIMEOUT_S, float),
     )
     oee = OeeDatabaseResource(url=_env("PLANTSYNC_OEE_DB_URL", "sqlite:///data/plant.db"))
-    return {"warehouse": warehouse, "makini": makini, "oee_db": oee}
+    notifier = NotifierResource(
+        url=_optional_env("PLANTSYNC_STATUS_WEBHOOK_URL"),
+        secret=_optional_env("PLANTSYNC_STATUS_WEBHOOK_SECRET"),
+        backoff_s=_number("PLANTSYNC_HTTP_BACKOFF_S", DEFAULT_BACKOFF_S, float),
+    )
+    return {"warehouse": warehouse, "makini": makini, "oee_db": oee, "notifier": notifier}

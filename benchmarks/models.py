@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.makini.tables import (  # noqa: E402
+from pipelines.makini.tables import (
     BOOL,
     DECIMAL,
     ENDPOINTS,
@@ -30,13 +30,16 @@ from pipelines.makini.tables import (  # noqa: E402
     TIMESTAMP,
     snake_case,
 )
-from warehouse.compile import compile_model  # noqa: E402
-from warehouse.connections import Warehouse, connect  # noqa: E402
-from warehouse.graph import Project, load_project  # noqa: E402
-from warehouse.materialize import run  # noqa: E402
-from warehouse.selection import select  # noqa: E402
+from warehouse.compile import compile_model
+from warehouse.connections import Warehouse, connect
+from warehouse.graph import Project, load_project
+from warehouse.materialize import run
+from warehouse.selection import select
 
-SELECTORS = "+canonical.purchase_orders +canonical.purchase_order_lines +marts.po_spend_monthly +marts.open_po_lines"
+SELECTORS = (
+    "+canonical.purchase_orders +canonical.purchase_order_lines "
+    "+marts.po_spend_monthly +marts.open_po_lines"
+)
 LINES_PER_ORDER = 4
 SMALL_TABLE_ROWS = {"vendors": 500, "sites": 10, "units_of_measure": 5, "currencies": 3}
 STATUS_NAMES = ["Open", "Approved", "Partially Received", "Closed", "Cancelled"]
@@ -60,7 +63,13 @@ OVERRIDES = {
     "rate": "cast(1 + (i % 3) * 0.1 as decimal(38, 9))",
     "deleted_at": "cast(null as timestamptz)",
 }
-TYPE_SQL = {TEXT: "varchar", DECIMAL: "decimal(38, 9)", TIMESTAMP: "timestamptz", BOOL: "boolean", JSON: "varchar"}
+TYPE_SQL = {
+    TEXT: "varchar",
+    DECIMAL: "decimal(38, 9)",
+    TIMESTAMP: "timestamptz",
+    BOOL: "boolean",
+    JSON: "varchar",
+}
 
 
 def _column(name: str, kind: str) -> str:
@@ -101,14 +110,18 @@ def create_raw(warehouse: Warehouse, lines: int) -> None:
                 for c in columns
             ]
         else:
-            columns = [f"cast(i as varchar) as key" if c.endswith(" as key") else c for c in columns]
+            columns = ["cast(i as varchar) as key" if c.endswith(" as key") else c for c in columns]
             columns = [_key_prefix(table, c) for c in columns]
         if table == "purchase_order_statuses":
             names = ", ".join(f"'{n}'" for n in STATUS_NAMES)
-            columns = [f"[{names}][i + 1] as name" if c.endswith(" as name") else c for c in columns]
+            columns = [
+                f"[{names}][i + 1] as name" if c.endswith(" as name") else c for c in columns
+            ]
         if table == "currencies":
             codes = ", ".join(f"'{c}'" for c in CURRENCIES)
-            columns = [f"[{codes}][i + 1] as code" if c.endswith(" as code") else c for c in columns]
+            columns = [
+                f"[{codes}][i + 1] as code" if c.endswith(" as code") else c for c in columns
+            ]
         rows = counts.get(table, 10)
         warehouse.execute(
             f"create or replace table raw_makini.{table} as "
@@ -118,7 +131,13 @@ def create_raw(warehouse: Warehouse, lines: int) -> None:
 
 def _key_prefix(table: str, column: str) -> str:
     """Reference tables keyed like the foreign keys in orders ('v1', 's2', 'cur0', ...)."""
-    prefix = {"vendors": "v", "sites": "site", "purchase_order_statuses": "s", "currencies": "cur", "units_of_measure": "uom"}
+    prefix = {
+        "vendors": "v",
+        "sites": "site",
+        "purchase_order_statuses": "s",
+        "currencies": "cur",
+        "units_of_measure": "uom",
+    }
     if table in prefix and column == "cast(i as varchar) as key":
         return f"'{prefix[table]}' || i as key"
     return column
@@ -139,7 +158,7 @@ def direct_statements(project: Project, fqns: list[str]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="purchase-order lines")
-    parser.add_argument("--repeat", type=int, default=2, help="alternating runs of each")
+    parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each")
     parser.add_argument("--project-dir", default="models")
     parser.add_argument("--select", default=SELECTORS)
     args = parser.parse_args()
@@ -150,23 +169,41 @@ def main() -> int:
         warehouse = connect("duckdb", duckdb_path=Path(tmp) / "bench.duckdb")
         started = time.perf_counter()
         create_raw(warehouse, args.lines)
-        print(f"raw data: {args.lines:,} lines, {args.lines // LINES_PER_ORDER:,} orders "
-              f"in {time.perf_counter() - started:.2f}s; {len(fqns)} models")
+        print(
+            f"raw data: {args.lines:,} lines, {args.lines // LINES_PER_ORDER:,} orders "
+            f"in {time.perf_counter() - started:.2f}s; {len(fqns)} models"
+        )
         statements = direct_statements(project, fqns)
-        engine_s, direct_s = [], []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
+
+        def direct() -> None:
             for statement in statements:
                 warehouse.execute(statement)
-            direct_s.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            results = run(project, warehouse, args.select, full_refresh=True)
-            engine_s.append(time.perf_counter() - started)
+
+        def engine() -> None:
+            results.extend(run(project, warehouse, args.select, full_refresh=True))
+
+        results: list = []
+        timings: dict[str, list[float]] = {"direct": [], "engine": []}
+        for attempt in range(args.repeat):
+            # alternate who goes first; checkpoint before (untimed) and inside each timing so
+            # neither pays for writing the other's tables to disk
+            order = [("direct", direct), ("engine", engine)]
+            for name, step in order if attempt % 2 == 0 else order[::-1]:
+                warehouse.execute("checkpoint")
+                started = time.perf_counter()
+                step()
+                warehouse.execute("checkpoint")
+                timings[name].append(time.perf_counter() - started)
+        direct_s, engine_s = timings["direct"], timings["engine"]
         warehouse.close()
     rows = {r.model: r.rows for r in results}
     print(f"canonical.purchase_order_lines: {rows.get('canonical.purchase_order_lines'):,} rows")
-    print(f"direct duckdb : {min(direct_s):.2f}s  (runs: {', '.join(f'{s:.2f}' for s in direct_s)})")
-    print(f"engine run    : {min(engine_s):.2f}s  (runs: {', '.join(f'{s:.2f}' for s in engine_s)})")
+    print(
+        f"direct duckdb : {min(direct_s):.2f}s  (runs: {', '.join(f'{s:.2f}' for s in direct_s)})"
+    )
+    print(
+        f"engine run    : {min(engine_s):.2f}s  (runs: {', '.join(f'{s:.2f}' for s in engine_s)})"
+    )
     ratio = min(engine_s) / min(direct_s)
     print(f"overhead ratio: {ratio:.2f} (goal <= 1.2)")
     return 0

@@ -27,7 +27,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -49,9 +48,22 @@ def start_receiver(workdir: Path, inbox_url: str, log_level: str) -> tuple[subpr
         "PLANTSYNC_WEBHOOK_INBOX_URL": inbox_url,
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "plantsync", "webhooks", "serve", "--port", "0",
-         "--log-level", log_level],
-        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "plantsync",
+            "webhooks",
+            "serve",
+            "--port",
+            "0",
+            "--log-level",
+            log_level,
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     line = proc.stdout.readline()
     if "listening on " not in line:
@@ -108,7 +120,10 @@ def run_clients(base: str, jobs: list[Job], clients: int) -> tuple[float, list[f
 
 
 def request(
-    conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None = None,
+    conn: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    body: bytes | None = None,
     headers: dict[str, str] | None = None,
 ) -> int:
     conn.request(method, path, body=body, headers=headers or {})
@@ -182,11 +197,15 @@ def main() -> int:
     print(f"accepted events/s      {events_per_s:,.0f}  (goal {GOAL_EVENTS_PER_S:,})")
     print(f"raw bound GET /healthz {raw_per_s:,.0f} requests/s")
     print(f"ratio to raw bound     {events_per_s / raw_per_s:.2f}")
-    print(f"receiver CPU per event {server_cpu / args.events * 1e6:.0f} us "
-          f"(per GET /healthz {raw_cpu / args.events * 1e6:.0f} us)")
+    print(
+        f"receiver CPU per event {server_cpu / args.events * 1e6:.0f} us "
+        f"(per GET /healthz {raw_cpu / args.events * 1e6:.0f} us)"
+    )
     print(f"load average (1 min)   {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"latency p50 / p99      {percentile_ms(latencies, 50):.1f} ms / "
-          f"{percentile_ms(latencies, 99):.1f} ms")
+    print(
+        f"latency p50 / p99      {percentile_ms(latencies, 50):.1f} ms / "
+        f"{percentile_ms(latencies, 99):.1f} ms"
+    )
     print(f"inbox count            {stored}  (must equal {args.events})")
     ok = accepted == args.events and stored == args.events
     print("result                 " + ("OK: zero loss" if ok else "FAILED: events lost"))

@@ -122,7 +122,9 @@ def compile(select: tuple[str, ...], target: str | None, project_dir: str, out: 
     except _engine_errors() as exc:
         raise click.ClickException(str(exc)) from exc
     if failures:
-        raise click.ClickException(f"{len(failures)} of {len(fqns)} models do not compile for {target}")
+        raise click.ClickException(
+            f"{len(failures)} of {len(fqns)} models do not compile for {target}"
+        )
     if out:
         click.echo(f"compiled {len(fqns)} models for {target} into {out}", err=True)
 
@@ -208,7 +210,8 @@ def lineage(select: tuple[str, ...], project_dir: str, offline: bool) -> None:
         project = _load(project_dir)
         fqns = select_models(project, _selectors(select))
         sources: dict[str, list[str]] = {}
-        if not offline:
+        missing_duckdb = settings.destination() == "duckdb" and not settings.duckdb_path().exists()
+        if not offline and not missing_duckdb:  # never create an empty warehouse file here
             with connect_from_settings() as warehouse:
                 sources = schema_from_warehouse(warehouse, sorted(project.sources))
         for fqn, columns in project_lineage(project, fqns, sources).items():

@@ -74,11 +74,15 @@ def compare_targets(
         run(project, warehouse, selectors)
     fqns = select(project, selectors)
     expected = {fqn: table_snapshot(reference, fqn) for fqn in fqns}
-    expected_tests = {(r.test.model, r.test.name): r.failures for r in run_tests(project, reference, selectors)}
+    expected_tests = {
+        (r.test.model, r.test.name): r.failures for r in run_tests(project, reference, selectors)
+    }
     differences = []
     for warehouse in others:
         for fqn in fqns:
-            differences += _diff(warehouse.dialect, fqn, expected[fqn], table_snapshot(warehouse, fqn))
+            differences += _diff(
+                warehouse.dialect, fqn, expected[fqn], table_snapshot(warehouse, fqn)
+            )
         for result in run_tests(project, warehouse, selectors):
             want = expected_tests[(result.test.model, result.test.name)]
             if result.failures != want:

@@ -202,5 +202,8 @@ def _connect(
 
         if not snowflake:
             raise ValueError("snowflake destination needs connection parameters (SNOWFLAKE_*)")
-        return SnowflakeWarehouse(snowflake_connector.connect(**snowflake))
+        params = dict(snowflake)
+        if "private_key_path" in params:  # dlt's credential name; the connector's differs
+            params["private_key_file"] = params.pop("private_key_path")
+        return SnowflakeWarehouse(snowflake_connector.connect(**params))
     raise ValueError(f"destination {destination!r} is not one of {', '.join(DIALECTS)}")

@@ -33,6 +33,7 @@ class DataTest:
     severity: str
     sql: str
     description: str
+    references: str | None = None  # relationships: the parent table ("schema.name")
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,8 @@ def _resolve(model: Model, spec: TestSpec) -> DataTest:
     table = model.fqn
     column = spec.column or options.get("column")
     if spec.kind == "expression":
-        if not options.get("sql"):
-            raise ProjectError(f"{where_}: expression tests need sql:")
+        if not options.get("sql") or not options.get("name"):
+            raise ProjectError(f"{where_}: expression tests need name: and sql:")
         # NULL is not "holds": a row whose rule evaluates to NULL fails
         sql = f"select * from {table} where not coalesce(({options['sql']}), false){filter_}"
         default_name = None
@@ -125,7 +126,8 @@ def _resolve(model: Model, spec: TestSpec) -> DataTest:
     name = str(options.get("name") or default_name or "")
     if not _NAME.match(name):
         raise ProjectError(f"{where_}: test name {name!r} must be letters, digits and _")
-    return DataTest(model.fqn, name, spec.kind, column, severity, sql, description)
+    references = str(options["to"]).lower() if spec.kind == "relationships" else None
+    return DataTest(model.fqn, name, spec.kind, column, severity, sql, description, references)
 
 
 def _column_test(
@@ -138,7 +140,10 @@ def _column_test(
         if not values:
             raise ProjectError(f"{where_}: accepted_values needs values:")
         listed = ", ".join(_sql_literal(v) for v in values)
-        sql = f"select * from {table} where {column} is not null and {column} not in ({listed}){filter_}"
+        sql = (
+            f"select * from {table} "
+            f"where {column} is not null and {column} not in ({listed}){filter_}"
+        )
         return sql, f"{column} in ({listed})"
     # relationships: every non-null value exists in the parent table
     parent, field = options.get("to"), options.get("field")

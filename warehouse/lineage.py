@@ -7,6 +7,8 @@ are inferred model by model from the project itself (`infer_schema`).
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.lineage import lineage
@@ -33,11 +35,13 @@ def output_columns(project: Project, fqn: str, known: TableColumns) -> list[str]
     if model.is_seed:
         return [c.name for c in model.columns]
     tree = project.tree(fqn)
-    try:
-        tree = qualify(tree, schema=_mapping(known), dialect=SOURCE_DIALECT, validate_qualify_columns=False)
-    except SqlglotError:
-        pass
-    if any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star) for p in tree.selects):
+    with contextlib.suppress(SqlglotError):  # unresolvable names: fall back to the raw tree
+        tree = qualify(
+            tree, schema=_mapping(known), dialect=SOURCE_DIALECT, validate_qualify_columns=False
+        )
+    if any(
+        isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star) for p in tree.selects
+    ):
         return []  # unknown until the upstream columns are known
     return [name.lower() for name in tree.named_selects]
 

@@ -33,7 +33,10 @@ class ModelResult:
 
     def line(self) -> str:
         rows = "-" if self.rows is None else f"{self.rows:,} rows"
-        return f"{self.model:<45} {self.materialized:<12} {self.action:<9} {rows:>14} {self.seconds:7.2f}s"
+        return (
+            f"{self.model:<45} {self.materialized:<12} {self.action:<9} {rows:>14} "
+            f"{self.seconds:7.2f}s"
+        )
 
 
 ProgressCallback = Callable[[ModelResult], None]
@@ -150,7 +153,9 @@ def _merge(warehouse: Warehouse, fqn: str, sql: str, unique_key: tuple[str, ...]
         warehouse.execute(f"drop table if exists {stage}")
         warehouse.execute(f"create table {stage} as {sql}")
         names = ", ".join(c for c, _ in warehouse.columns(stage))
-        warehouse.execute(f"delete from {fqn} as t where exists (select 1 from {stage} as s where {on})")
+        warehouse.execute(
+            f"delete from {fqn} as t where exists (select 1 from {stage} as s where {on})"
+        )
         warehouse.execute(f"insert into {fqn} ({names}) select {names} from {stage}")
         warehouse.execute(f"drop table {stage}")
 

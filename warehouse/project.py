@@ -181,9 +181,15 @@ def _apply_entry(model: Model, entry: dict[str, Any], path: Path) -> None:
     seed_types = {c.name: c.type for c in model.columns}
     for col in entry.get("columns") or []:
         name = str(col["name"]).lower()
-        columns.append(Column(name, str(col.get("description") or "").strip(), seed_types.get(name)))
-        tests += [_test_spec(t, name, path) for t in col.get("tests") or col.get("data_tests") or []]
-    tests += [_test_spec(t, None, path) for t in entry.get("tests") or entry.get("data_tests") or []]
+        columns.append(
+            Column(name, str(col.get("description") or "").strip(), seed_types.get(name))
+        )
+        tests += [
+            _test_spec(t, name, path) for t in col.get("tests") or col.get("data_tests") or []
+        ]
+    tests += [
+        _test_spec(t, None, path) for t in entry.get("tests") or entry.get("data_tests") or []
+    ]
     if columns:
         documented = {c.name for c in columns}
         # seed columns come from the CSV header; keep undocumented ones too

@@ -57,7 +57,11 @@ with orders as (
     select * from staging.purchase_orders
 ),
 line_totals as (
-    select connection_id, po_key, cast(sum(line_net) as decimal(18, 4)) as lines_net, count(*) as line_count
+    select
+        connection_id,
+        po_key,
+        cast(sum(line_net) as decimal(18, 4)) as lines_net,
+        count(*) as line_count
     from staging.purchase_order_lines
     group by all
 ),

@@ -68,6 +68,7 @@ makini as (
         case
             when lower(makini_events.category_name) like '%break%'
                 or lower(makini_events.category_name) like '%fail%'
+                or lower(makini_events.category_name) like '%fault%'
                 or lower(makini_events.category_name) like '%corrective%'
                 or lower(makini_events.category_name) like '%unplanned%'
                 then 'breakdown'

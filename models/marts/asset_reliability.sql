@@ -49,11 +49,10 @@ islands as (
 ),
 
 months as (
-    select distinct
-        events.connection_id,
-        events.asset_key,
-        date_trunc('month', events.started_at) as month_start
-    from events
+    -- the months an event starts or ends in (an outage spanning more is rare in an EAM)
+    select connection_id, asset_key, date_trunc('month', started_at) as month_start from events
+    union
+    select connection_id, asset_key, date_trunc('month', ended_at) as month_start from events
 ),
 
 month_spans as (

@@ -31,7 +31,9 @@ open_lines as (
         orders.site_key,
         orders.status as order_status,
         -- the line's own date first, then the line's planned delivery, then the order's
-        cast(coalesce(lines.required_date, lines.delivery_date, orders.required_date) as date) as due_date,
+        cast(
+            coalesce(lines.required_date, lines.delivery_date, orders.required_date) as date
+        ) as due_date,
         lines.quantity - coalesce(lines.received_quantity, 0) as open_quantity_raw,
         as_of.as_of_date
     from lines

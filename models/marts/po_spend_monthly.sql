@@ -19,7 +19,8 @@ currencies as (
 ),
 
 exchange_rates as (
-    select * from staging.exchange_rates
+    select * from canonical.exchange_rates
+    where not is_superseded
 ),
 
 base_currencies as (
@@ -52,40 +53,6 @@ spend_lines as (
         and orders.status <> 'cancelled'
 ),
 
-coded_rates as (
-    -- rates keyed by ISO codes; one rate per pair and effective time (the highest key wins)
-    select
-        connection_id,
-        currency_code,
-        base_currency_code,
-        effective_at,
-        rate
-    from (
-        select
-            exchange_rates.connection_id,
-            quoted.currency_code,
-            base.currency_code as base_currency_code,
-            exchange_rates.effective_at,
-            exchange_rates.rate,
-            row_number() over (
-                partition by
-                    exchange_rates.connection_id,
-                    quoted.currency_code,
-                    base.currency_code,
-                    exchange_rates.effective_at
-                order by exchange_rates.exchange_rate_key desc
-            ) as duplicate_rank
-        from exchange_rates
-        inner join currencies as quoted
-            on quoted.connection_id = exchange_rates.connection_id
-            and quoted.currency_key = exchange_rates.currency_key
-        inner join currencies as base
-            on base.connection_id = exchange_rates.connection_id
-            and base.currency_key = exchange_rates.base_currency_key
-    ) as ranked
-    where duplicate_rank = 1
-),
-
 rate_requests as (
     select distinct
         spend_lines.connection_id,
@@ -103,31 +70,41 @@ chosen_rate_times as (
         rate_requests.currency_code,
         rate_requests.rate_date,
         coalesce(
-            max(case when coded_rates.effective_at <= rate_requests.rate_date then coded_rates.effective_at end),
-            min(coded_rates.effective_at)
+            max(
+                case
+                    when exchange_rates.effective_at <= rate_requests.rate_date
+                        then exchange_rates.effective_at
+                end
+            ),
+            min(exchange_rates.effective_at)
         ) as effective_at
     from rate_requests
-    inner join coded_rates
-        on coded_rates.connection_id = rate_requests.connection_id
-        and coded_rates.currency_code = rate_requests.currency_code
-        and coded_rates.base_currency_code = rate_requests.base_currency_code
+    inner join exchange_rates
+        on exchange_rates.connection_id = rate_requests.connection_id
+        and exchange_rates.currency_code = rate_requests.currency_code
+        and exchange_rates.base_currency_code = rate_requests.base_currency_code
     group by rate_requests.connection_id, rate_requests.currency_code, rate_requests.rate_date
 ),
 
 chosen_rates as (
+    -- grouped so that two currency keys with the same ISO code cannot duplicate spend lines
     select
         chosen_rate_times.connection_id,
         chosen_rate_times.currency_code,
         chosen_rate_times.rate_date,
-        coded_rates.rate
+        max(exchange_rates.rate) as rate
     from chosen_rate_times
     inner join base_currencies
         on base_currencies.connection_id = chosen_rate_times.connection_id
-    inner join coded_rates
-        on coded_rates.connection_id = chosen_rate_times.connection_id
-        and coded_rates.currency_code = chosen_rate_times.currency_code
-        and coded_rates.base_currency_code = base_currencies.base_currency_code
-        and coded_rates.effective_at = chosen_rate_times.effective_at
+    inner join exchange_rates
+        on exchange_rates.connection_id = chosen_rate_times.connection_id
+        and exchange_rates.currency_code = chosen_rate_times.currency_code
+        and exchange_rates.base_currency_code = base_currencies.base_currency_code
+        and exchange_rates.effective_at = chosen_rate_times.effective_at
+    group by
+        chosen_rate_times.connection_id,
+        chosen_rate_times.currency_code,
+        chosen_rate_times.rate_date
 ),
 
 converted as (
@@ -135,7 +112,8 @@ converted as (
         spend_lines.*,
         base_currencies.base_currency_code,
         case
-            when spend_lines.currency_code = base_currencies.base_currency_code then cast(1 as decimal(38, 9))
+            when spend_lines.currency_code = base_currencies.base_currency_code
+                then cast(1 as decimal(38, 9))
             else chosen_rates.rate
         end as rate_to_base
     from spend_lines

@@ -231,6 +231,12 @@ class Inbox:
         """Put events back to pending (retried later), keeping why they failed."""
         self._update(ids, run_id=None, claimed_at=None, last_error=error[:MAX_ERROR_CHARS])
 
+    def mark_skipped(self, ids: Iterable[int], reason: str) -> None:
+        """Close events that no run can serve (e.g. an entity without a raw table), with why."""
+        self._update(
+            ids, processed_at=datetime.now(UTC), run_id=None, last_error=reason[:MAX_ERROR_CHARS]
+        )
+
     def list_events(self, pending_only: bool = False) -> list[StoredEvent]:
         query = sa.select(EVENTS).order_by(EVENTS.c.id)
         if pending_only:

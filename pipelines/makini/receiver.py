@@ -17,7 +17,6 @@ Logs carry the connection id, event type, key count and status; never secrets or
 from __future__ import annotations
 
 import asyncio
-import os
 import contextlib
 import logging
 import queue
@@ -67,32 +66,11 @@ class GroupCommitter:
         self._lock = threading.Lock()
 
     async def add(self, event: NewEvent) -> AddResult:
-        import os
-        if os.environ.get("INLOOP"):
-            return await self._add_inloop(event)
-        import sys
-        sys.setswitchinterval(0.0005)
         self._ensure_started()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[AddResult] = loop.create_future()
         self._queue.put(_Pending(event, future, loop))
         return await future
-
-    async def _add_inloop(self, event):
-        loop = asyncio.get_running_loop()
-        fut = loop.create_future()
-        if not hasattr(self, "_b"):
-            self._b = []
-            self._sched = False
-        self._b.append(_Pending(event, fut, loop))
-        if not self._sched:
-            self._sched = True
-            loop.call_soon(self._flush)
-        return await fut
-
-    def _flush(self):
-        batch, self._b, self._sched = self._b, [], False
-        self._write(batch)
 
     def alive(self) -> bool:
         return self._thread is None or self._thread.is_alive()
@@ -133,8 +111,6 @@ class GroupCommitter:
                 return
 
     def _write(self, batch: list[_Pending]) -> None:
-        import sys, time
-        t0 = time.perf_counter()
         try:
             results: list[AddResult | BaseException] = list(
                 self.inbox.add_many([p.event for p in batch])
@@ -146,14 +122,10 @@ class GroupCommitter:
                     results.append(self.inbox.add_many([pending.event])[0])
                 except Exception as exc:  # noqa: BLE001 - reported to that request only
                     results.append(exc)
-        sys.stderr.write(f"DBG batch={len(batch)} ms={(time.perf_counter()-t0)*1000:.2f}\n")
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Pending, object]]] = {}
         for pending, result in zip(batch, results, strict=True):
             by_loop.setdefault(pending.loop, []).append((pending, result))
         for loop, items in by_loop.items():
-            if os.environ.get("INLOOP"):
-                _resolve(items)
-                continue
             with contextlib.suppress(RuntimeError):  # loop closed: nobody is waiting any more
                 loop.call_soon_threadsafe(_resolve, items)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import dlt
@@ -74,7 +74,7 @@ def oee_source(
     """
     engine = sa.create_engine(absolute_sqlite_url(db_url))
     metadata = reflect(engine, tables)
-    stamp = (extracted_at or datetime.now(timezone.utc)).replace(tzinfo=None, microsecond=0)
+    stamp = (extracted_at or datetime.now(UTC)).replace(tzinfo=None, microsecond=0)
     for name in tables:
         table = metadata.tables[name]
         incremental = None

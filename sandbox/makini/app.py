@@ -6,6 +6,7 @@ The Bearer token decides the connection, as in Makini (no connection id in the p
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import orjson
@@ -164,7 +165,7 @@ def create_app(sandbox: Sandbox) -> Starlette:
             except WebhookConfigError as exc:
                 return error(422, str(exc))
         config = sandbox.webhooks
-        return json_response(None if config is None else config.__dict__)
+        return json_response(None if config is None else dataclasses.asdict(config))
 
     async def dirty(request: Request) -> Response:
         return json_response(sandbox.dirty)
@@ -178,7 +179,11 @@ def create_app(sandbox: Sandbox) -> Starlette:
             }
         )
 
+    async def bad_body(request: Request, exc: Exception) -> Response:
+        return error(400, str(exc))
+
     return Starlette(
+        exception_handlers={BadBody: bad_body},
         routes=[
             Route("/api/{path:path}", api, methods=["GET"]),
             Route("/_sandbox/advance", advance, methods=["POST"]),
@@ -187,16 +192,23 @@ def create_app(sandbox: Sandbox) -> Starlette:
             Route("/_sandbox/webhooks", webhooks, methods=["GET", "POST"]),
             Route("/_sandbox/dirty", dirty, methods=["GET"]),
             Route("/_sandbox/health", health, methods=["GET"]),
-        ]
+        ],
     )
 
 
+class BadBody(ValueError):
+    """A control request whose body is not a JSON object."""
+
+
 async def _json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object body ({} when empty)."""
     raw = await request.body()
-    if not raw:
+    if not raw.strip():
         return {}
     try:
         body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return {}
-    return body if isinstance(body, dict) else {}
+    except orjson.JSONDecodeError as exc:
+        raise BadBody(f"body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise BadBody("body must be a JSON object")
+    return body

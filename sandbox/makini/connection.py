@@ -12,6 +12,7 @@ from sandbox.makini.clock import CLOCK_START_S
 from sandbox.makini.flavours import Flavour, flavour_for
 from sandbox.makini.keys import KeyMaker
 from sandbox.makini.orders import OrderFactory
+from sandbox.makini.rand import FastRandom
 from sandbox.makini.reference import HISTORY_START_S, Reference, build_reference
 from sandbox.makini.store import LineItemTable, OrderTable, RowTable
 
@@ -82,7 +83,7 @@ class Connection:
 def build_connection(seed: int, index: int, purchase_orders: int) -> Connection:
     """Connection `index` (0-based, id `conn-<index+1>`) with all its data, from the seed."""
     conn_id = f"conn-{index + 1}"
-    rng = random.Random(f"{seed}:{conn_id}")
+    rng = FastRandom(f"{seed}:{conn_id}")
     flavour = flavour_for(index)
     keys = KeyMaker(rng)
     ref = build_reference(rng, keys, flavour, index, purchase_orders)

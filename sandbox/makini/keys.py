@@ -40,12 +40,13 @@ class KeyMaker:
 
     def __init__(self, rng: random.Random) -> None:
         self._offsets = {name: rng.randrange(SPACE) for name in PREFIXES}
+        self._prefixes = {name: f"{prefix:02d}000" for name, prefix in PREFIXES.items()}
         self._next = dict.fromkeys(PREFIXES, 0)
 
     def key(self, entity: str, index: int) -> str:
         """The key of the `index`-th row of `entity` (stable: the same index, the same key)."""
         digits = (index * MULTIPLIER + self._offsets[entity]) % SPACE
-        return f"{PREFIXES[entity]:02d}000{digits:09d}"
+        return f"{self._prefixes[entity]}{digits:09d}"
 
     def new(self, entity: str) -> str:
         """A key never handed out before for `entity`."""

@@ -154,6 +154,25 @@ def reprice(order: Row, ref: Reference) -> None:
     set_totals(order, amounts, exponent)
 
 
+def timeline(
+    rng: random.Random, canonical: str, ordered_s: int, now_s: int
+) -> tuple[int | None, int | None, int | None, int]:
+    """(approvedAt, shipmentDate, completedAt, updatedAt) of an order in this status, each
+    between its order time and now (a just-placed order has nothing in the future)."""
+
+    def at(offset_s: int) -> int:
+        return min(ordered_s + offset_s, now_s)
+
+    approved = canonical in LIFECYCLE[2:] or (canonical == "cancelled" and rng.random() < 0.5)
+    approved_s = at(rng.randrange(1, 48) * HOUR_S) if approved else None
+    shipment_s = at(rng.randrange(3, 30) * DAY_S) if canonical in RECEIVING else None
+    completed_s = None
+    if canonical in ("closed", "cancelled"):
+        completed_s = rng.randrange(shipment_s or ordered_s, now_s + 1)
+    latest = max(t for t in (ordered_s, approved_s, shipment_s, completed_s) if t is not None)
+    return approved_s, shipment_s, completed_s, min(latest + rng.randrange(0, 6 * HOUR_S), now_s)
+
+
 class OrderFactory:
     """Builds realistic orders for one connection."""
 
@@ -200,23 +219,7 @@ class OrderFactory:
         vendor_currency = COUNTRIES[ref.vendor_country[vendor["key"]]].currency
         currency = ref.currency_key[vendor_currency if rng.random() < 0.35 else ref.base_currency]
         due_s = ordered_s + rng.randrange(7, 60) * DAY_S
-        approved_s = (
-            ordered_s + rng.randrange(1, 48) * HOUR_S
-            if canonical in LIFECYCLE[2:] or (canonical == "cancelled" and rng.random() < 0.5)
-            else None
-        )
-        shipment_s = (
-            min(ordered_s + rng.randrange(3, 30) * DAY_S, now_s - HOUR_S)
-            if canonical in RECEIVING
-            else None
-        )
-        completed_s = (
-            rng.randrange(shipment_s or ordered_s, now_s)
-            if canonical in ("closed", "cancelled")
-            else None
-        )
-        events = [t for t in (ordered_s, approved_s, shipment_s, completed_s) if t is not None]
-        updated_s = min(max(events) + rng.randrange(0, 6 * HOUR_S), now_s)
+        approved_s, shipment_s, completed_s, updated_s = timeline(rng, canonical, ordered_s, now_s)
         status_key = rng.choice(ref.status_keys[canonical])
         order: Row = {
             "key": self.keys.new("purchase_order"),
@@ -254,18 +257,42 @@ class OrderFactory:
                 "incoterms": rng.choice(("DAP", "FCA", "EXW", "DDP")),
             },
         }
-        line_count = rng.choices(range(1, 9), LINE_COUNT_WEIGHTS)[0]
-        lines_touched = canonical in RECEIVING
-        line_updated_s = updated_s if lines_touched else ordered_s
-        exponent = ref.exponent[currency]
-        tax_pct, reduced_pct = tax_rates(ref, site["key"], vendor["key"])
-        created, line_updated = order["orderDate"], iso(line_updated_s)
+        lines_updated_s = self._add_lines(
+            rng, order, canonical, site["key"], ordered_s, updated_s, shipment_s
+        )
+        line_count = len(order["lineItems"])
+        first = order["lineItems"][0]["name"]
+        order["title"] = first if line_count == 1 else f"{first} (+{line_count - 1})"
+        order["description"] = f"{site['name']}: {line_count} Position(en)"
+        return order, updated_s, lines_updated_s
+
+    def _add_lines(
+        self,
+        rng: random.Random,
+        order: Row,
+        canonical: str,
+        site_key: str,
+        ordered_s: int,
+        updated_s: int,
+        shipment_s: int | None,
+    ) -> tuple[int, ...]:
+        """Add 1-8 priced lines to `order` and set its totals; returns the lines' updatedAt."""
+        ref = self.ref
+        exponent = ref.exponent[order["currencyKey"]]
+        tax_pct, reduced_pct = tax_rates(ref, site_key, order["vendorKey"])
+        # Receiving touches the lines; before that they keep their creation time.
+        line_updated_s = updated_s if canonical in RECEIVING else ordered_s
+        line_updated = iso(line_updated_s)
         delivered = iso(shipment_s) if canonical in FULLY_RECEIVED else None
         amounts, lines_updated_s = [], []
-        for position in range(line_count):
-            item = rng.choice(ITEMS)
+        for position in range(rng.choices(range(1, 9), LINE_COUNT_WEIGHTS)[0]):
             line, qty_milli, amount = self._line(
-                rng, order, item, position, exponent, reduced_pct if rng.random() < 0.1 else tax_pct
+                rng,
+                order,
+                rng.choice(ITEMS),
+                position,
+                exponent,
+                reduced_pct if rng.random() < 0.1 else tax_pct,
             )
             decimals = ref.unit_decimals[line["uomKey"]]
             line["receivedQuantity"] = format_qty(
@@ -273,7 +300,7 @@ class OrderFactory:
             )
             line["deliveryAt"], line["createdAt"], line["updatedAt"] = (
                 delivered,
-                created,
+                order["orderDate"],
                 line_updated,
             )
             lines_updated_s.append(line_updated_s)
@@ -284,10 +311,7 @@ class OrderFactory:
             order["lineItems"].append(line)
             amounts.append(amount)
         set_totals(order, amounts, exponent)
-        first = order["lineItems"][0]["name"]
-        order["title"] = first if line_count == 1 else f"{first} (+{line_count - 1})"
-        order["description"] = f"{site['name']}: {line_count} Position(en)"
-        return order, updated_s, tuple(lines_updated_s)
+        return tuple(lines_updated_s)
 
     def _line(
         self, rng: random.Random, order: Row, item: Item, position: int, exponent: int, tax_pct: int

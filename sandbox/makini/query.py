@@ -9,9 +9,10 @@ through a sorted result is stable. Bad parameters raise `QueryError`, answered w
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -107,51 +108,79 @@ def comparable(value: Any) -> tuple[int, Any]:
     return (1, number) if number.is_finite() else (2, text)
 
 
-def _matches(value: Any, operator: str, operand: str) -> bool:
-    if value is None:
-        return operator == "eq" and operand == "null"
-    if operator in ("contains", "startsWith"):
-        text = (value if isinstance(value, str) else orjson.dumps(value).decode()).lower()
-        return (
-            operand.lower() in text if operator == "contains" else text.startswith(operand.lower())
-        )
-    (kind, left), (operand_kind, right) = comparable(value), comparable(operand)
-    if kind != operand_kind:  # a time against a word, say: compare the text forms
-        left, right = value if isinstance(value, str) else str(value), operand
-    if operator == "eq":
-        return left == right
-    if operator == "gt":
-        return left > right
-    if operator == "gteq":
-        return left >= right
-    if operator == "lt":
-        return left < right
-    return left <= right  # lted / lteq
+Comparable = tuple[int, Any]
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "gt": operator.gt,
+    "gteq": operator.ge,
+    "lt": operator.lt,
+    "lted": operator.le,
+    "lteq": operator.le,
+}
+
+
+def _comparables(table: Table, field: str) -> Callable[[int], Comparable | None]:
+    """Row position -> comparable value of `field` (None for null), from the table's own index
+    when it keeps one (orders' `updatedAt`: no ISO rendering and parsing per row)."""
+    indexed = table.index(field)
+    if indexed is not None:
+        return indexed
+
+    def get(i: int) -> Comparable | None:
+        value = table.value(i, field)
+        return None if value is None else comparable(value)
+
+    return get
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def _predicate(table: Table, field: str, op: str, operand: str) -> Callable[[int], bool]:
+    """A test of one filter on a row position."""
+    if op in ("contains", "startsWith"):
+        needle = operand.lower()
+
+        def text_test(i: int) -> bool:
+            value = table.value(i, field)
+            if value is None:
+                return False
+            text = _text(value).lower()
+            return needle in text if op == "contains" else text.startswith(needle)
+
+        return text_test
+    get, compare = _comparables(table, field), COMPARE[op]
+    operand_kind, right = comparable(operand)
+
+    def test(i: int) -> bool:
+        left = get(i)
+        if left is None:
+            return op == "eq" and operand == "null"
+        if left[0] != operand_kind:  # a time against a word, say: compare the text forms
+            return compare(_text(table.value(i, field)), operand)
+        return compare(left[1], right)
+
+    return test
 
 
 def _select(table: Table, query: Query) -> Sequence[int]:
     positions: Sequence[int] = range(len(table))
     if query.filters:
-        test = all if query.match_all else any
-        positions = [
-            i
-            for i in positions
-            if test(_matches(table.value(i, f), op, v) for f, op, v in query.filters)
-        ]
+        tests = [_predicate(table, *spec) for spec in query.filters]
+        combine = all if query.match_all else any
+        positions = [i for i in positions if combine(test(i) for test in tests)]
     if query.sort:
         ordered = sorted(positions, key=table.key)
         for field, descending in reversed(query.sort):
+            get = _comparables(table, field)
             # Stable sorts, last key first; reverse=True keeps equal rows in key order.
-            ordered.sort(key=lambda i, f=field: _sort_key(table.value(i, f)), reverse=descending)
+            # Nulls first: (0,) sorts before (1, kind, value).
+            ordered.sort(
+                key=lambda i, get=get: (1, *c) if (c := get(i)) else (0,), reverse=descending
+            )
         positions = ordered
     return positions
-
-
-def _sort_key(value: Any) -> tuple[int, int, Any]:
-    if value is None:
-        return (0, 0, 0)
-    kind, comparable_value = comparable(value)
-    return (1, kind, comparable_value)
 
 
 class QueryCache:

@@ -9,13 +9,14 @@ that the query engine filters, sorts and pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
 import orjson
 
-from sandbox.makini.clock import iso
+from sandbox.makini.clock import iso, parse_iso
 
 Row = dict[str, Any]
 LINE_ITEM_FIELDS = (
@@ -61,6 +62,9 @@ class Table(Protocol):
     def key(self, i: int) -> str: ...
     def value(self, i: int, field: str) -> Any: ...
     def json(self, i: int) -> bytes: ...
+    def index(self, field: str) -> Callable[[int], tuple[int, Any]] | None:
+        """A fast (kind, value) getter for a field the table keeps typed, else None."""
+        ...
 
 
 class RowTable:
@@ -82,6 +86,9 @@ class RowTable:
 
     def json(self, i: int) -> bytes:
         return orjson.dumps(self.rows[i])
+
+    def index(self, field: str) -> None:
+        return None
 
     def append(self, row: Row) -> None:
         self.rows.append(row)
@@ -130,6 +137,12 @@ class OrderTable:
     def json(self, i: int) -> bytes:
         return self.records[i].raw
 
+    def index(self, field: str) -> Callable[[int], tuple[int, Any]] | None:
+        # Kind 0 = a time, as query.comparable classifies ISO timestamps.
+        if field == "updatedAt":
+            return lambda i: (0, self.records[i].updated_s)
+        return None
+
     def load(self, i: int) -> Row:
         """The order at position `i` as a fresh dict (safe to modify, then `replace`)."""
         return orjson.loads(self.records[i].raw)
@@ -166,6 +179,9 @@ class LineItemTable:
         self.orders = orders
         self.extra: list[Row] = []
         self.fields = frozenset(LINE_ITEM_FIELDS)
+        # The last order parsed: a page holds an order's lines side by side, so one parse
+        # serves them all. Keyed by the bytes object, which a change replaces.
+        self._parsed: tuple[bytes, list[Row]] = (b"", [])
 
     @property
     def version(self) -> int:
@@ -191,7 +207,10 @@ class LineItemTable:
         ref = self._ref(i)
         if ref is None:
             return self.extra[i - len(self.orders.line_refs)]
-        return line_item(orjson.loads(ref[0].raw)["lineItems"][ref[1]])
+        record, line_pos = ref
+        if self._parsed[0] is not record.raw:
+            self._parsed = (record.raw, orjson.loads(record.raw)["lineItems"])
+        return line_item(self._parsed[1][line_pos])
 
     def value(self, i: int, field: str) -> Any:
         ref = self._ref(i)
@@ -203,3 +222,16 @@ class LineItemTable:
 
     def json(self, i: int) -> bytes:
         return orjson.dumps(self.row(i))
+
+    def index(self, field: str) -> Callable[[int], tuple[int, Any]] | None:
+        if field != "updatedAt":
+            return None
+        refs, records, extra = self.orders.line_refs, self.orders.records, self.extra
+
+        def updated(i: int) -> tuple[int, Any]:
+            if i >= len(refs):  # an extra row: parse its timestamp
+                return 0, parse_iso(extra[i - len(refs)]["updatedAt"])
+            order_pos, line_pos = refs[i]
+            return 0, records[order_pos].line_updated_s[line_pos]
+
+        return updated

@@ -16,6 +16,7 @@ from sandbox.makini.connection import Connection, build_connection
 from sandbox.makini.dirty import make_dirty
 from sandbox.makini.faults import Faults
 from sandbox.makini.query import QueryCache
+from sandbox.makini.rand import FastRandom
 from sandbox.makini.reference import HISTORY_START_S
 from sandbox.makini.webhooks import Delivery, WebhookConfig, plan_deliveries
 
@@ -54,7 +55,7 @@ class Sandbox:
         answer: dict[str, dict[str, Any]] = {}
         deliveries: list[Delivery] = []
         for conn in targets:
-            rng = random.Random(f"{self.seed}:{conn.id}:advance:{conn.advances}")
+            rng = FastRandom(f"{self.seed}:{conn.id}:advance:{conn.advances}")
             changes: Changes = advance_connection(
                 conn, rng, changed_fraction, new_orders, previous_s, self.clock_s
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sandbox.plant.catalog import ShiftPattern
@@ -21,7 +21,7 @@ class Shift:
 def to_utc(local_day: datetime, hour: int, tz: ZoneInfo) -> datetime:
     """Naive UTC instant of `hour` o'clock local time on `local_day` (DST gaps resolve forward)."""
     local = datetime.combine(local_day.date(), time(hour), tzinfo=tz)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def shift_calendar(

@@ -70,16 +70,22 @@ def generate(
         for index, line_id in enumerate(line_ids(lines)):
             site, tz_name = SITES[index % len(SITES)]
             line_rows.append(
-                {"line_id": line_id, "site": site, "name": f"{site} line {index + 1}",
-                 "timezone": tz_name}
+                {
+                    "line_id": line_id,
+                    "site": site,
+                    "name": f"{site} line {index + 1}",
+                    "timezone": tz_name,
+                }
             )
         counts["lines"] = _insert(conn, schema.lines, line_rows)
         counts["products"] = _insert(
-            conn, schema.products,
+            conn,
+            schema.products,
             ({"product_id": p, "name": n, "ideal_cycle_time_s": ict} for p, n, ict in PRODUCTS),
         )
         counts["reason_codes"] = _insert(
-            conn, schema.reason_codes,
+            conn,
+            schema.reason_codes,
             ({"reason_code": r, "description": d, "category": c} for r, d, c in REASON_CODES),
         )
         for index, line in enumerate(line_rows):
@@ -89,8 +95,12 @@ def generate(
                 random.Random(seed * 1_000 + index), line["line_id"], shifts, as_of
             )
             shift_rows = [
-                {"line_id": line["line_id"], "name": s.name, "starts_at": s.starts_at,
-                 "ends_at": s.ends_at}
+                {
+                    "line_id": line["line_id"],
+                    "name": s.name,
+                    "starts_at": s.starts_at,
+                    "ends_at": s.ends_at,
+                }
                 for s in shifts
             ]
             for table, rows, key, id_name in (

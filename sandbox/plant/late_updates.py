@@ -57,9 +57,16 @@ def apply_late_updates(url: str, at: datetime | None = None) -> dict[str, int]:
                 .limit(1)
             ).scalar()
             rows.append(
-                {"count_id": number, "line_id": line_id, "product_id": product_id,
-                 "period_start": period_end, "period_end": period_end + PERIOD,
-                 "total_count": 500, "ideal_cycle_time_s": None, "updated_at": at}
+                {
+                    "count_id": number,
+                    "line_id": line_id,
+                    "product_id": product_id,
+                    "period_start": period_end,
+                    "period_end": period_end + PERIOD,
+                    "total_count": 500,
+                    "ideal_cycle_time_s": None,
+                    "updated_at": at,
+                }
             )
         if rows:
             conn.execute(counts.insert(), rows)

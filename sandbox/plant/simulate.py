@@ -127,11 +127,19 @@ def _shift_events(line: _Line, shift: Shift) -> None:
         start = line.at(shift, rng.random())
         # Long-tailed repair times: median 15 min, a few last hours and cross shift boundaries.
         duration = min(max(rng.lognormvariate(math.log(900), 1.1), 150), 8 * 3600)
-        line.stop(start, duration, rng.choice(("BD-MECH", "BD-ELEC", "BD-PNEU")),
-                  rng.choice(BREAKDOWN_COMMENTS))
+        line.stop(
+            start,
+            duration,
+            rng.choice(("BD-MECH", "BD-ELEC", "BD-PNEU")),
+            rng.choice(BREAKDOWN_COMMENTS),
+        )
         if rng.random() < 0.15:  # a second, overlapping report of the same stoppage
-            line.stop(start + seconds(rng.uniform(0, duration)), rng.uniform(5, 30) * MINUTE,
-                      "BD-ELEC", "reported twice")
+            line.stop(
+                start + seconds(rng.uniform(0, duration)),
+                rng.uniform(5, 30) * MINUTE,
+                "BD-ELEC",
+                "reported twice",
+            )
     if rng.random() < 0.4:
         start = line.at(shift, rng.uniform(0.1, 0.9))
         duration = max(rng.gauss(25, 8), 5) * MINUTE
@@ -150,8 +158,9 @@ def _shift_events(line: _Line, shift: Shift) -> None:
     if rng.random() < 0.04:
         line.stop(line.at(shift, rng.random()), rng.uniform(20, 90) * MINUTE, "QHOLD")
     for _ in range(poisson(rng, 14 * hours / 8)):
-        line.stop(line.at(shift, rng.random()), rng.uniform(10, 110),
-                  rng.choice(("JAM", "JAM", "SENSOR")))
+        line.stop(
+            line.at(shift, rng.random()), rng.uniform(10, 110), rng.choice(("JAM", "JAM", "SENSOR"))
+        )
 
 
 def _shift_rejects(line: _Line, shift: Shift) -> None:

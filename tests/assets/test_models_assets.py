@@ -76,9 +76,7 @@ def test_materialize_records_metadata_and_checks(tmp_path: Path, warehouse_resou
         (dg.AssetKey(["staging", "purchase_orders"]), "connection_id"),
         (dg.AssetKey(["staging", "purchase_orders"]), "po_key"),
     }
-    evaluations = {
-        (e.asset_key, e.check_name): e for e in result.get_asset_check_evaluations()
-    }
+    evaluations = {(e.asset_key, e.check_name): e for e in result.get_asset_check_evaluations()}
     assert evaluations[(orders, "unique_po_id")].passed
     assert evaluations[(orders, "header_net_matches_lines")].passed
 

@@ -50,8 +50,13 @@ OEE_MODELS: tuple[str, ...] = (
     "marts.asset_maintenance_cost_vs_downtime",
 )
 
-_MAKINI_TYPES = {"text": "varchar", "decimal": "decimal(38, 9)", "timestamp": "timestamptz",
-                 "bool": "boolean", "json": "varchar"}
+_MAKINI_TYPES = {
+    "text": "varchar",
+    "decimal": "decimal(38, 9)",
+    "timestamp": "timestamptz",
+    "bool": "boolean",
+    "json": "varchar",
+}
 
 
 def ts(text: str) -> datetime:
@@ -62,10 +67,10 @@ def ts(text: str) -> datetime:
 def build_plant(
     path: Path,
     *,
-    lines: Sequence[dict] = ({"line_id": "L1", "site": "Test", "name": "Line 1",
-                              "timezone": "UTC"},),
-    products: Sequence[dict] = ({"product_id": "P1", "name": "Widget",
-                                 "ideal_cycle_time_s": 1.0},),
+    lines: Sequence[dict] = (
+        {"line_id": "L1", "site": "Test", "name": "Line 1", "timezone": "UTC"},
+    ),
+    products: Sequence[dict] = ({"product_id": "P1", "name": "Widget", "ideal_cycle_time_s": 1.0},),
     shifts: Sequence[dict] = (),
     downtime_events: Sequence[dict] = (),
     production_counts: Sequence[dict] = (),
@@ -142,10 +147,25 @@ def prepare_model_inputs(
     load_rows(
         wh,
         "canonical.purchase_order_lines",
-        [("connection_id", "varchar"), ("asset_key", "varchar"), ("currency_code", "varchar"),
-         ("line_net", "decimal(18, 4)"), ("status", "varchar"), ("is_deleted", "boolean")],
-        [[r["connection_id"], r["asset_key"], r.get("currency_code", "EUR"), r["line_net"],
-          r.get("status", "open"), r.get("is_deleted", False)] for r in po_lines],
+        [
+            ("connection_id", "varchar"),
+            ("asset_key", "varchar"),
+            ("currency_code", "varchar"),
+            ("line_net", "decimal(18, 4)"),
+            ("status", "varchar"),
+            ("is_deleted", "boolean"),
+        ],
+        [
+            [
+                r["connection_id"],
+                r["asset_key"],
+                r.get("currency_code", "EUR"),
+                r["line_net"],
+                r.get("status", "open"),
+                r.get("is_deleted", False),
+            ]
+            for r in po_lines
+        ],
     )
     if micro_stop_thresholds is not None:
         load_rows(
@@ -190,7 +210,9 @@ def rows(wh: warehouse.Warehouse, sql: str) -> list[dict]:
     return [dict(zip(result.columns, row, strict=True)) for row in result]
 
 
-def raw_oee_copier(source_duckdb: Path, **model_inputs: Any) -> Callable[[warehouse.Warehouse], None]:
+def raw_oee_copier(
+    source_duckdb: Path, **model_inputs: Any
+) -> Callable[[warehouse.Warehouse], None]:
     """A `create_raw` for `warehouse.compare.compare_targets`: the raw_oee tables loaded by the
     source into `source_duckdb`, plus the Makini inputs, recreated on any target."""
     import duckdb
@@ -208,7 +230,10 @@ def raw_oee_copier(source_duckdb: Path, **model_inputs: Any) -> Callable[[wareho
             ).fetchall()
             columns = [(n, t.lower()) for n, t in columns if not n.startswith("_dlt")]
             names = ", ".join(n for n, _ in columns)
-            tables[table] = (columns, con.execute(f"select {names} from raw_oee.{table}").fetchall())
+            tables[table] = (
+                columns,
+                con.execute(f"select {names} from raw_oee.{table}").fetchall(),
+            )
 
     def create_raw(wh: warehouse.Warehouse) -> None:
         for table, (columns, values) in tables.items():

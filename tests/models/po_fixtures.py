@@ -52,6 +52,7 @@ STAGING_TABLES = (
 )
 CANONICAL_MODELS = (
     "currencies",
+    "exchange_rates",
     "vendors",
     "sites",
     "units_of_measure",

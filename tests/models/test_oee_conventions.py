@@ -27,24 +27,42 @@ def _shift(line_id: str, start: str, end: str, name: str = "shift") -> dict:
 
 
 def _stop(line_id: str, start: str, end: str | None, reason: str) -> dict:
-    return {"line_id": line_id, "started_at": ts(start), "ended_at": ts(end) if end else None,
-            "reason_code": reason, "updated_at": ts(end or start)}
+    return {
+        "line_id": line_id,
+        "started_at": ts(start),
+        "ended_at": ts(end) if end else None,
+        "reason_code": reason,
+        "updated_at": ts(end or start),
+    }
 
 
 def _count(line_id: str, start: datetime, end: datetime, total: int, ict: float | None = None):
-    return {"line_id": line_id, "product_id": "P1", "period_start": start, "period_end": end,
-            "total_count": total, "ideal_cycle_time_s": ict}
+    return {
+        "line_id": line_id,
+        "product_id": "P1",
+        "period_start": start,
+        "period_end": end,
+        "total_count": total,
+        "ideal_cycle_time_s": ict,
+    }
 
 
 def _reject(line_id: str, at: str, quantity: int, kind: str = "scrap") -> dict:
-    return {"line_id": line_id, "product_id": "P1", "occurred_at": ts(at), "quantity": quantity,
-            "kind": kind}
+    return {
+        "line_id": line_id,
+        "product_id": "P1",
+        "occurred_at": ts(at),
+        "quantity": quantity,
+        "kind": kind,
+    }
 
 
 def _quarter_hours(start: str, count: int) -> list[tuple[datetime, datetime]]:
     first = ts(start)
-    return [(first + timedelta(minutes=15 * i), first + timedelta(minutes=15 * (i + 1)))
-            for i in range(count)]
+    return [
+        (first + timedelta(minutes=15 * i), first + timedelta(minutes=15 * (i + 1)))
+        for i in range(count)
+    ]
 
 
 PLANT = {
@@ -130,8 +148,9 @@ def oee(tmp_path_factory) -> warehouse.Warehouse:
 
 
 def _shifts(wh: warehouse.Warehouse, line_id: str) -> list[dict]:
-    return rows(wh, f"select * from marts.oee_by_shift where line_id = '{line_id}' "
-                    "order by shift_start")
+    return rows(
+        wh, f"select * from marts.oee_by_shift where line_id = '{line_id}' order by shift_start"
+    )
 
 
 def test_overlapping_downtime_counts_once(oee):
@@ -141,10 +160,13 @@ def test_overlapping_downtime_counts_once(oee):
 
 
 def test_pareto_attributes_overlaps_to_the_first_stop_and_sums_to_union(oee):
-    pareto = rows(oee, "select * from marts.downtime_pareto where line_id = 'U' "
-                       "order by reason_rank")
+    pareto = rows(
+        oee, "select * from marts.downtime_pareto where line_id = 'U' order by reason_rank"
+    )
     assert [(r["reason_code"], r["downtime_s"], r["events"]) for r in pareto] == [
-        ("BD-MECH", 1800, 1), ("BD-ELEC", 1200, 1), ("NOMAT", 600, 1),
+        ("BD-MECH", 1800, 1),
+        ("BD-ELEC", 1200, 1),
+        ("NOMAT", 600, 1),
     ]
     assert [round(r["share"], 6) for r in pareto] == [0.5, 0.333333, 0.166667]
     assert [round(r["cumulative_share"], 6) for r in pareto] == [0.5, 0.833333, 1.0]
@@ -158,8 +180,10 @@ def test_micro_stops_stay_in_run_time(oee):
     assert shift["small_stop_s"] == 60 + 119
     assert shift["downtime_s"] == 120 + 1800
     assert shift["run_time_s"] == 8 * 3600 - 1920
-    losses = {r["loss"]: float(r["seconds"]) for r in rows(
-        oee, "select loss, seconds from marts.six_big_losses where line_id = 'M'")}
+    losses = {
+        r["loss"]: float(r["seconds"])
+        for r in rows(oee, "select loss, seconds from marts.six_big_losses where line_id = 'M'")
+    }
     assert losses["small_stops"] == 179.0
     assert losses["breakdowns"] == 1920.0
 
@@ -196,8 +220,9 @@ def test_excluded_time_is_removed_before_downtime(oee):
     # the breakdown 10:15-10:45 counts only after the break: 10:30-10:45
     assert shift["downtime_s"] == 900
     assert round(shift["availability"], 6) == round(20700 / 21600, 6)
-    pareto = rows(oee, "select reason_code, downtime_s from marts.downtime_pareto "
-                       "where line_id = 'X'")
+    pareto = rows(
+        oee, "select reason_code, downtime_s from marts.downtime_pareto where line_id = 'X'"
+    )
     assert pareto == [{"reason_code": "BD-MECH", "downtime_s": 900}]
 
 

@@ -18,10 +18,13 @@ SHIFT_START = ts("2026-01-05 06:00")
 def _counts() -> list[dict]:
     """32 quarter-hour counts: 31 x 602 + 609 = 19,271 pieces."""
     return [
-        {"line_id": "L1", "product_id": "P1",
-         "period_start": SHIFT_START + timedelta(minutes=15 * i),
-         "period_end": SHIFT_START + timedelta(minutes=15 * (i + 1)),
-         "total_count": 609 if i == 31 else 602}
+        {
+            "line_id": "L1",
+            "product_id": "P1",
+            "period_start": SHIFT_START + timedelta(minutes=15 * i),
+            "period_end": SHIFT_START + timedelta(minutes=15 * (i + 1)),
+            "total_count": 609 if i == 31 else 602,
+        }
         for i in range(32)
     ]
 
@@ -30,22 +33,50 @@ def _counts() -> list[dict]:
 def example(tmp_path):
     return oee_warehouse(
         tmp_path,
-        shifts=[{"line_id": "L1", "name": "early", "starts_at": SHIFT_START,
-                 "ends_at": ts("2026-01-05 14:00")}],
+        shifts=[
+            {
+                "line_id": "L1",
+                "name": "early",
+                "starts_at": SHIFT_START,
+                "ends_at": ts("2026-01-05 14:00"),
+            }
+        ],
         downtime_events=[
-            {"line_id": "L1", "started_at": ts("2026-01-05 10:00"),
-             "ended_at": ts("2026-01-05 11:00"), "reason_code": "BRK"},
-            {"line_id": "L1", "started_at": ts("2026-01-05 07:00"),
-             "ended_at": ts("2026-01-05 07:30"), "reason_code": "BD-MECH"},
-            {"line_id": "L1", "started_at": ts("2026-01-05 12:00"),
-             "ended_at": ts("2026-01-05 12:17"), "reason_code": "BD-ELEC"},
+            {
+                "line_id": "L1",
+                "started_at": ts("2026-01-05 10:00"),
+                "ended_at": ts("2026-01-05 11:00"),
+                "reason_code": "BRK",
+            },
+            {
+                "line_id": "L1",
+                "started_at": ts("2026-01-05 07:00"),
+                "ended_at": ts("2026-01-05 07:30"),
+                "reason_code": "BD-MECH",
+            },
+            {
+                "line_id": "L1",
+                "started_at": ts("2026-01-05 12:00"),
+                "ended_at": ts("2026-01-05 12:17"),
+                "reason_code": "BD-ELEC",
+            },
         ],
         production_counts=_counts(),
         quality_events=[
-            {"line_id": "L1", "product_id": "P1", "occurred_at": ts("2026-01-05 06:10"),
-             "quantity": 23, "kind": "startup"},
-            {"line_id": "L1", "product_id": "P1", "occurred_at": ts("2026-01-05 09:00"),
-             "quantity": 400, "kind": "scrap"},
+            {
+                "line_id": "L1",
+                "product_id": "P1",
+                "occurred_at": ts("2026-01-05 06:10"),
+                "quantity": 23,
+                "kind": "startup",
+            },
+            {
+                "line_id": "L1",
+                "product_id": "P1",
+                "occurred_at": ts("2026-01-05 09:00"),
+                "quantity": 400,
+                "kind": "scrap",
+            },
         ],
     )
 

@@ -36,8 +36,12 @@ def test_every_oee_model_transpiles(target: str) -> None:
 
 def _compare(tmp_path: Path, other: warehouse.Warehouse) -> list[str]:
     source_duckdb = tmp_path / "source.duckdb"
-    load_plant(build_plant(tmp_path / "plant.db", **PLANT), source_duckdb, EXTRACTED_AT,
-               pipelines_dir=tmp_path / "pipelines")
+    load_plant(
+        build_plant(tmp_path / "plant.db", **PLANT),
+        source_duckdb,
+        EXTRACTED_AT,
+        pipelines_dir=tmp_path / "pipelines",
+    )
     create_raw = raw_oee_copier(source_duckdb, micro_stop_thresholds=THRESHOLDS)
     with warehouse.connect("duckdb", duckdb_path=tmp_path / "reference.duckdb") as duck:
         return compare_targets(MODELS_DIR, create_raw, duck, [other], oee_selection(False))

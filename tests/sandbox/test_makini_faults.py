@@ -114,3 +114,9 @@ def test_faults_are_listed_and_validated(fresh_api):
         timeout=10,
     )
     assert unknown.status_code == 404
+
+
+def test_control_body_must_be_a_json_object(fresh_api):
+    for raw in (b"{not json", b"[1, 2]"):
+        response = requests.post(f"{fresh_api.base_url}/_sandbox/faults", data=raw, timeout=10)
+        assert response.status_code == 400 and "JSON" in response.json()["message"]

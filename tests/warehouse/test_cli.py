@@ -28,7 +28,9 @@ def test_compile_to_stdout_and_out_dir(project: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("-- marts.po_spend\nSELECT")
     out = tmp_path / "compiled"
-    result = _invoke("compile", "--project-dir", project, "--target", "snowflake", "--out", str(out))
+    result = _invoke(
+        "compile", "--project-dir", project, "--target", "snowflake", "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
     assert (out / "canonical" / "purchase_orders.sql").read_text().startswith("WITH")
 
@@ -38,7 +40,10 @@ def test_compile_failure_is_one_line_and_nonzero(tmp_path: Path) -> None:
     result = _invoke("compile", "--project-dir", str(project), "--target", "snowflake")
     assert result.exit_code == 1
     assert "marts.bad: try_cast on snowflake becomes a plain CAST" in result.output
-    assert result.output.strip().splitlines()[-1] == "Error: 1 of 7 models do not compile for snowflake"
+    assert (
+        result.output.strip().splitlines()[-1]
+        == "Error: 1 of 7 models do not compile for snowflake"
+    )
 
 
 def test_run_test_and_lineage(project: str) -> None:
@@ -56,7 +61,9 @@ def test_run_test_and_lineage(project: str) -> None:
 
 def test_test_exits_1_and_prints_failing_rows(project: str, duckdb_path: Path) -> None:
     with connect("duckdb", duckdb_path=duckdb_path) as warehouse:
-        create_raw(warehouse, orders=[("c1", "1", "open", "1", None), ("c1", "1", "open", "1", None)])
+        create_raw(
+            warehouse, orders=[("c1", "1", "open", "1", None), ("c1", "1", "open", "1", None)]
+        )
     assert _invoke("run", "--project-dir", project).exit_code == 0
     result = _invoke("test", "--project-dir", project, "-s", "canonical.purchase_orders")
     assert result.exit_code == 1

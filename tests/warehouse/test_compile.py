@@ -38,7 +38,9 @@ def test_group_by_all_becomes_ordinals_on_postgres(project_dir: Path) -> None:
 
 @pytest.mark.parametrize("target", ["snowflake", "postgres"])
 def test_unknown_function_passed_through_is_refused(target: str) -> None:
-    with pytest.raises(CompileError, match=r"marts\.x: function list_aggr\(\) is unknown to sqlglot"):
+    with pytest.raises(
+        CompileError, match=r"marts\.x: function list_aggr\(\) is unknown to sqlglot"
+    ):
         transpile("marts.x", _tree("select list_aggr(xs, 'sum') as total from s.t"), target)
 
 
@@ -49,7 +51,9 @@ def test_try_cast_is_refused(target: str) -> None:
 
 
 def test_try_cast_is_fine_on_duckdb() -> None:
-    assert "TRY_CAST" in transpile("marts.x", _tree("select try_cast(a as int) as a from s.t"), "duckdb")
+    assert "TRY_CAST" in transpile(
+        "marts.x", _tree("select try_cast(a as int) as a from s.t"), "duckdb"
+    )
 
 
 def test_struct_literal_is_refused_on_postgres_only() -> None:
@@ -61,7 +65,9 @@ def test_struct_literal_is_refused_on_postgres_only() -> None:
 
 def test_lambda_is_refused() -> None:
     with pytest.raises(CompileError, match="lambda"):
-        transpile("marts.x", _tree("select list_transform(xs, x -> x + 1) as y from s.t"), "snowflake")
+        transpile(
+            "marts.x", _tree("select list_transform(xs, x -> x + 1) as y from s.t"), "snowflake"
+        )
 
 
 def test_unsupported_construct_raises_with_model_name() -> None:

@@ -23,7 +23,12 @@ def _results(project_dir: Path, duck: Warehouse) -> dict[str, object]:
 def test_names_follow_the_contract(project_dir: Path) -> None:
     project = load_project(project_dir)
     names = [t.name for t in model_tests(project.models["canonical.purchase_orders"])]
-    assert names == ["not_null_po_id", "unique_po_id", "accepted_values_status", "header_net_matches_lines"]
+    assert names == [
+        "not_null_po_id",
+        "unique_po_id",
+        "accepted_values_status",
+        "header_net_matches_lines",
+    ]
 
 
 def test_all_pass_on_clean_data(project_dir: Path, duck: Warehouse) -> None:
@@ -35,7 +40,11 @@ def test_all_pass_on_clean_data(project_dir: Path, duck: Warehouse) -> None:
 def test_each_kind_fails_with_its_rows(project_dir: Path, duck: Warehouse) -> None:
     create_raw(
         duck,
-        orders=[*PURCHASE_ORDERS, ("c1", "1", "open", "100.00", "2026-01-05 10:00:00"), (None, None, "weird", "1", None)],
+        orders=[
+            *PURCHASE_ORDERS,
+            ("c1", "1", "open", "100.00", "2026-01-05 10:00:00"),
+            (None, None, "weird", "1", None),
+        ],
         lines=[*PURCHASE_ORDER_LINES, ("c9", "7", "10", "1", "1.00")],
     )
     results = _results(project_dir, duck)

@@ -29,7 +29,9 @@ def test_lineage_through_ctes_joins_and_star(project_dir: Path) -> None:
 
 def test_star_over_unknown_raw_table_is_unresolved(tmp_path: Path) -> None:
     project = load_project(
-        write_project(tmp_path, {"staging/orders_copy.sql": "select * from raw_makini.purchase_orders"})
+        write_project(
+            tmp_path, {"staging/orders_copy.sql": "select * from raw_makini.purchase_orders"}
+        )
     )
     known = infer_schema(project)
     assert "staging.orders_copy" not in known  # select * from an undescribed raw table

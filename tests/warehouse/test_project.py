@@ -54,26 +54,32 @@ def test_unknown_table_names_the_file_and_table(tmp_path: Path) -> None:
     project_dir = write_project(
         tmp_path, {"marts/bad.sql": "select * from canonical.purchase_ordres"}
     )
-    with pytest.raises(ProjectError, match=r"marts/bad\.sql: unknown table 'canonical\.purchase_ordres'"):
+    with pytest.raises(
+        ProjectError, match=r"marts/bad\.sql: unknown table 'canonical\.purchase_ordres'"
+    ):
         load_project(project_dir)
 
 
 def test_undeclared_raw_table_is_unknown(tmp_path: Path) -> None:
-    project_dir = write_project(tmp_path, {"staging/vendors.sql": "select * from raw_makini.vendors"})
-    with pytest.raises(ProjectError, match=r"staging/vendors\.sql: unknown table 'raw_makini\.vendors'"):
+    project_dir = write_project(
+        tmp_path, {"staging/vendors.sql": "select * from raw_makini.vendors"}
+    )
+    with pytest.raises(
+        ProjectError, match=r"staging/vendors\.sql: unknown table 'raw_makini\.vendors'"
+    ):
         load_project(project_dir)
 
 
 def test_unqualified_table_is_an_error(tmp_path: Path) -> None:
     project_dir = write_project(tmp_path, {"marts/bad.sql": "select * from purchase_orders"})
-    with pytest.raises(ProjectError, match=r"bad\.sql: table 'purchase_orders' must be schema-qualified"):
+    with pytest.raises(
+        ProjectError, match=r"bad\.sql: table 'purchase_orders' must be schema-qualified"
+    ):
         load_project(project_dir)
 
 
 def test_two_statements_are_an_error(tmp_path: Path) -> None:
-    project_dir = write_project(
-        tmp_path, {"marts/two.sql": "select 1 as a;\nselect 2 as b;"}
-    )
+    project_dir = write_project(tmp_path, {"marts/two.sql": "select 1 as a;\nselect 2 as b;"})
     with pytest.raises(ProjectError, match=r"marts/two\.sql: expected exactly one SELECT"):
         load_project(project_dir)
 
@@ -92,15 +98,17 @@ def test_cycle_names_the_cycle(tmp_path: Path) -> None:
             "marts/b.sql": "select * from marts.a",
         },
     )
-    with pytest.raises(ProjectError, match=r"dependency cycle: marts\.(a|b) -> marts\.(a|b) -> marts\.(a|b)"):
+    with pytest.raises(
+        ProjectError, match=r"dependency cycle: marts\.(a|b) -> marts\.(a|b) -> marts\.(a|b)"
+    ):
         load_project(project_dir)
 
 
 def test_yaml_for_a_missing_model_is_an_error(tmp_path: Path) -> None:
-    project_dir = write_project(
-        tmp_path, {"marts/_marts.yml": "models:\n  - name: nothing_here\n"}
-    )
-    with pytest.raises(ProjectError, match=r"_marts\.yml: 'nothing_here' has no marts/nothing_here\.sql"):
+    project_dir = write_project(tmp_path, {"marts/_marts.yml": "models:\n  - name: nothing_here\n"})
+    with pytest.raises(
+        ProjectError, match=r"_marts\.yml: 'nothing_here' has no marts/nothing_here\.sql"
+    ):
         load_project(project_dir)
 
 
@@ -109,7 +117,9 @@ def test_incremental_needs_unique_key(tmp_path: Path) -> None:
         tmp_path,
         {"marts/_marts.yml": "models:\n  - name: po_spend\n    materialized: incremental\n"},
     )
-    with pytest.raises(ProjectError, match="marts.po_spend: incremental models need a unique_key"):
+    with pytest.raises(
+        ProjectError, match=r"marts\.po_spend: incremental models need a unique_key"
+    ):
         load_project(project_dir)
 
 

@@ -21,7 +21,10 @@ def test_run_builds_every_materialization(project_dir: Path, duck: Warehouse) ->
     assert duck.relation_type("staging.purchase_orders") == "view"
     assert duck.relation_type("canonical.purchase_orders") == "table"
     assert duck.relation_type("seeds.po_status_map") == "table"
-    assert (by_model["staging.purchase_orders"].materialized, by_model["staging.purchase_orders"].rows) == ("view", None)
+    assert (
+        by_model["staging.purchase_orders"].materialized,
+        by_model["staging.purchase_orders"].rows,
+    ) == ("view", None)
     assert by_model["canonical.purchase_orders"].rows == 3
     assert by_model["seeds.po_status_map"].materialized == "seed"
     assert by_model["canonical.purchase_order_lines"].action == "created"
@@ -86,9 +89,8 @@ def test_failing_table_keeps_previous_table(tmp_path: Path, duck: Warehouse) -> 
 
 
 def test_failure_stops_the_run_and_names_the_model(tmp_path: Path, duck: Warehouse) -> None:
-    project = load_project(
-        write_project(tmp_path, {"staging/purchase_orders.sql": "select no_such_column from raw_makini.purchase_orders"})
-    )
+    broken = "select no_such_column from raw_makini.purchase_orders"
+    project = load_project(write_project(tmp_path, {"staging/purchase_orders.sql": broken}))
     with pytest.raises(ModelRunError, match=r"staging\.purchase_orders: .*no_such_column"):
         run(project, duck)
     assert not duck.table_exists("canonical.purchase_orders")

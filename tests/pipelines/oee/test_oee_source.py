@@ -41,8 +41,12 @@ def _load_generate_update_reload(url: str, duckdb_path: Path) -> None:
     run_oee(url, pipeline, extracted_at=FIRST_RUN)
     assert _counts(duckdb_path) == written
     with duckdb.connect(str(duckdb_path)) as con:
-        open_ids = [r[0] for r in con.execute(
-            "select event_id from raw_oee.downtime_events where ended_at is null").fetchall()]
+        open_ids = [
+            r[0]
+            for r in con.execute(
+                "select event_id from raw_oee.downtime_events where ended_at is null"
+            ).fetchall()
+        ]
     assert open_ids, "the generator leaves events open at the end"
 
     changes = apply_late_updates(url)
@@ -53,18 +57,24 @@ def _load_generate_update_reload(url: str, duckdb_path: Path) -> None:
     assert counts["production_counts"] == written["production_counts"] + changes["added_counts"]
     with duckdb.connect(str(duckdb_path)) as con:
         still_open = con.execute(
-            "select count(*) from raw_oee.downtime_events where ended_at is null").fetchone()[0]
+            "select count(*) from raw_oee.downtime_events where ended_at is null"
+        ).fetchone()[0]
         duplicates = con.execute(
             "select count(*) from (select event_id from raw_oee.downtime_events "
-            "group by event_id having count(*) > 1)").fetchone()[0]
+            "group by event_id having count(*) > 1)"
+        ).fetchone()[0]
         restamped = con.execute(
-            "select count(*) from raw_oee.downtime_events where _extracted_at = ?",
-            [SECOND_RUN]).fetchone()[0]
+            "select count(*) from raw_oee.downtime_events where _extracted_at = ?", [SECOND_RUN]
+        ).fetchone()[0]
         lines_restamped = con.execute(
-            "select bool_and(_extracted_at = ?) from raw_oee.lines", [SECOND_RUN]).fetchone()[0]
-        types = dict(con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'raw_oee' and table_name = 'downtime_events'").fetchall())
+            "select bool_and(_extracted_at = ?) from raw_oee.lines", [SECOND_RUN]
+        ).fetchone()[0]
+        types = dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'raw_oee' and table_name = 'downtime_events'"
+            ).fetchall()
+        )
     assert still_open == 0 and duplicates == 0
     # only the closed events came again (incremental on updated_at)
     assert restamped == len(open_ids)
@@ -74,8 +84,9 @@ def _load_generate_update_reload(url: str, duckdb_path: Path) -> None:
 
 
 def test_sqlite_incremental_merge(isolated_env):
-    _load_generate_update_reload(f"sqlite:///{isolated_env / 'plant.db'}",
-                                 isolated_env / "w.duckdb")
+    _load_generate_update_reload(
+        f"sqlite:///{isolated_env / 'plant.db'}", isolated_env / "w.duckdb"
+    )
 
 
 @pytest.mark.postgres
@@ -93,7 +104,7 @@ def test_relative_sqlite_url_is_made_absolute(isolated_env, monkeypatch):
     generate("sqlite:///plant.db", lines=1, days=1, seed=1)
     assert absolute_sqlite_url("sqlite:///plant.db") == f"sqlite:///{isolated_env / 'plant.db'}"
     assert absolute_sqlite_url("postgresql://u@h/db") == "postgresql://u@h/db"
-    with pytest.raises(FileNotFoundError, match="missing.db"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.db"):
         absolute_sqlite_url("sqlite:///missing.db")
 
 
@@ -131,9 +142,21 @@ def test_empty_tables_still_land(isolated_env):
 
 
 def test_timezone_aware_columns_become_naive_utc():
-    aware = pa.table({"at": pa.array([datetime(2026, 1, 5, 12)],
-                                     pa.timestamp("us", "Europe/Berlin"))})
+    aware = pa.table(
+        {"at": pa.array([datetime(2026, 1, 5, 12)], pa.timestamp("us", "Europe/Berlin"))}
+    )
     naive = to_naive_utc(aware)
     assert naive.schema.field("at").type == pa.timestamp("us")
     # Arrow keeps instants in UTC: 12:00 UTC stays 12:00
     assert naive.column("at")[0].as_py() == datetime(2026, 1, 5, 12)
+
+
+def test_main_loads_the_configured_database(isolated_env, monkeypatch):
+    from pipelines.oee.__main__ import main
+
+    monkeypatch.chdir(isolated_env)
+    generate("sqlite:///plant.db", lines=1, days=1, seed=1)
+    monkeypatch.setenv("PLANTSYNC_OEE_DB_URL", "sqlite:///plant.db")
+    monkeypatch.setenv("PLANTSYNC_DUCKDB_PATH", str(isolated_env / "main.duckdb"))
+    assert main([]) == 0
+    assert _counts(isolated_env / "main.duckdb")["lines"] == 1

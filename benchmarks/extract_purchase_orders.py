@@ -1,0 +1,168 @@
+"""Sync ≥100k purchase orders (~400k lines) from the sandbox into DuckDB, against a raw bound.
+
+The raw bound fetches the same pages with requests, parses them with orjson, flattens orders
+and their lines into pyarrow tables and bulk-inserts them into DuckDB: no dlt, no typing.
+plantsync's path is the real dlt source (typed Arrow per page, merge into raw_makini).
+The sandbox runs in its own process so that serving does not compete for this one's GIL.
+
+    python benchmarks/extract_purchase_orders.py [--orders 100000] [--per-page 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import orjson
+import pyarrow as pa
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines.destinations import dlt_destination, dlt_pipeline  # noqa: E402
+from pipelines.makini.client import RetrySettings  # noqa: E402
+from pipelines.makini.connections import parse_connections  # noqa: E402
+from pipelines.makini.pipeline import DATASET, PIPELINE_NAME, sync  # noqa: E402
+
+GOAL_RATIO = 2.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sandbox(orders: int, workdir: Path) -> tuple[subprocess.Popen, str, str]:
+    port, connections_file = free_port(), workdir / "connections.json"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "plantsync",
+            "sandbox",
+            "serve",
+            "--port",
+            str(port),
+            "--connections",
+            "1",
+            "--purchase-orders",
+            str(orders),
+            "--seed",
+            "7",
+            "--connections-file",
+            str(connections_file),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if connections_file.exists():
+            try:
+                requests.get(f"{base_url}/api/system/connections", timeout=2)
+                return process, base_url, connections_file.read_text()
+            except requests.ConnectionError:
+                pass
+        if process.poll() is not None:
+            raise SystemExit("the sandbox exited before it served")
+        time.sleep(0.5)
+    process.kill()
+    raise SystemExit("the sandbox did not start within 300 s")
+
+
+def raw_bound(base_url: str, token: str, per_page: int, path: Path) -> int:
+    session = requests.Session()
+    headers = {"Authorization": f"Bearer {token}"}
+    con = duckdb.connect(str(path))
+    rows, page, last_page, created = 0, 1, 1, False
+    while page <= last_page:
+        response = session.get(
+            f"{base_url}/api/erp/purchase-orders",
+            params={"page": page, "per_page": per_page, "sort[updatedAt]": 0},
+            headers=headers,
+            timeout=60,
+        )
+        body = orjson.loads(response.content)
+        last_page = body["meta"]["last_page"]
+        orders, lines = [], []
+        for order in body["data"]:
+            for line in order.pop("lineItems"):
+                line["purchaseOrderKey"] = order["key"]
+                line["customFields"] = orjson.dumps(line.get("customFields")).decode()
+                lines.append(line)
+            for field in ("shipmentAddress", "billingAddress", "deliveryAddress", "customFields"):
+                order[field] = orjson.dumps(order.get(field)).decode()
+            orders.append(order)
+        order_table, line_table = pa.Table.from_pylist(orders), pa.Table.from_pylist(lines)
+        if not created:
+            con.execute("create table orders as select * from order_table limit 0")
+            con.execute("create table lines as select * from line_table limit 0")
+            created = True
+        con.execute("insert into orders by name select * from order_table")
+        con.execute("insert into lines by name select * from line_table")
+        rows += len(orders) + len(lines)
+        page += 1
+    con.close()
+    return rows
+
+
+def plantsync_sync(base_url: str, connections_json: str, per_page: int, path: Path) -> int:
+    pipeline = dlt_pipeline(
+        PIPELINE_NAME,
+        DATASET,
+        dlt_destination("duckdb", duckdb_path=path),
+        pipelines_dir=str(path.parent / "dlt"),
+    )
+    _, report = sync(
+        pipeline,
+        base_url,
+        parse_connections(connections_json),
+        tables=["purchase_orders"],
+        per_page=per_page,
+        retry=RetrySettings(timeout_s=120),
+    )
+    return report.rows["purchase_orders"] + report.rows["purchase_order_lines"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--per-page", type=int, default=500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        print(f"starting the sandbox with {args.orders:,} orders ...", flush=True)
+        process, base_url, connections_json = start_sandbox(args.orders, workdir)
+        try:
+            token = json.loads(connections_json)[0]["token"]
+            started = time.perf_counter()
+            raw_rows = raw_bound(base_url, token, args.per_page, workdir / "raw.duckdb")
+            raw_s = time.perf_counter() - started
+            started = time.perf_counter()
+            dlt_rows = plantsync_sync(
+                base_url, connections_json, args.per_page, workdir / "plantsync.duckdb"
+            )
+            dlt_s = time.perf_counter() - started
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ratio = dlt_s / raw_s
+    print(f"raw bound : {raw_rows:>9,} rows in {raw_s:7.2f} s = {raw_rows / raw_s:>9,.0f} rows/s")
+    print(f"plantsync : {dlt_rows:>9,} rows in {dlt_s:7.2f} s = {dlt_rows / dlt_s:>9,.0f} rows/s")
+    print(f"ratio     : {ratio:.2f} (goal ≤ {GOAL_RATIO}); peak memory {peak_mb:,.0f} MB")
+    if raw_rows != dlt_rows:
+        raise SystemExit(f"row counts differ: raw {raw_rows} vs plantsync {dlt_rows}")
+
+
+if __name__ == "__main__":
+    main()
