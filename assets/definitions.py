@@ -11,6 +11,7 @@ from assets.ingest import WAREHOUSE_POOL, build_makini_ingest, build_oee_ingest
 from assets.jobs import build_jobs
 from assets.models import build_model_assets
 from assets.resources import build_resources
+from assets.schedules import SCHEDULES
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 
@@ -24,6 +25,7 @@ def build_definitions() -> dg.Definitions:
         asset_checks=model_checks,
         jobs=[*build_jobs(), connection_status_job],
         sensors=[connectivity_sensor],
+        schedules=SCHEDULES,
         resources=build_resources(),
     )
 

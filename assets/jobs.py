@@ -10,12 +10,14 @@ RAW_MAKINI = dg.AssetSelection.groups("raw_makini")
 RAW_OEE = dg.AssetSelection.groups("raw_oee")
 # Tables a webhook can name, and everything built from them.
 REFETCH_TABLES = ("purchase_orders", "purchase_order_lines", "sites", "assets")
+ORDER_TABLES = ("purchase_orders", "purchase_order_lines")
 
 
 def build_jobs() -> list[dg.UnresolvedAssetJobDefinition]:
     """Every job shares one retry policy built from settings when definitions load."""
     policy = ingest_retry_policy()
     refetch = dg.AssetSelection.assets(*(["raw_makini", t] for t in REFETCH_TABLES))
+    orders = dg.AssetSelection.assets(*(["raw_makini", t] for t in ORDER_TABLES))
     return [
         dg.define_asset_job(
             "sync_all_job",
@@ -28,6 +30,12 @@ def build_jobs() -> list[dg.UnresolvedAssetJobDefinition]:
             # Models that also need the OEE database wait for a run that has it.
             selection=RAW_MAKINI.downstream() - RAW_OEE.downstream(),
             description="Ingest Makini and build the models that depend on it alone.",
+            op_retry_policy=policy,
+        ),
+        dg.define_asset_job(
+            "makini_orders_job",
+            selection=orders.downstream() - RAW_OEE.downstream(),
+            description="Incrementally sync purchase orders and rebuild what depends on them.",
             op_retry_policy=policy,
         ),
         dg.define_asset_job(

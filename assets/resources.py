@@ -41,12 +41,14 @@ class WarehouseResource(dg.ConfigurableResource):
     # dlt keeps its working files here; state itself lives in the warehouse.
     pipelines_dir: str | None = None
 
-    def snowflake_credentials(self) -> dict[str, Any]:
+    def snowflake_credentials(self, key_file_param: str = "private_key_path") -> dict[str, Any]:
+        """Connection parameters; dlt names the key file `private_key_path`, the Snowflake
+        connector `private_key_file`."""
         credentials = {
             "account": self.snowflake_account,
             "user": self.snowflake_user,
             "password": self.snowflake_password,
-            "private_key_path": self.snowflake_private_key_path,
+            key_file_param: self.snowflake_private_key_path,
             "warehouse": self.snowflake_warehouse,
             "database": self.snowflake_database,
             "role": self.snowflake_role,
@@ -72,7 +74,7 @@ class WarehouseResource(dg.ConfigurableResource):
             self.destination,
             duckdb_path=self.duckdb_path,
             postgres_url=self.postgres_url,
-            snowflake=self.snowflake_credentials(),
+            snowflake=self.snowflake_credentials("private_key_file"),
         )
 
 

@@ -39,7 +39,7 @@ def _listen(host: str, port: int) -> socket.socket:
 
 def _state(event) -> str:  # event: StoredEvent
     if event.processed_at:
-        return f"processed by {event.run_id}"
+        return f"processed by {event.run_id}" if event.run_id else f"closed: {event.last_error}"
     if event.run_id:
         return f"in flight ({event.run_id})"
     if event.attempts:

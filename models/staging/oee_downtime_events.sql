@@ -14,7 +14,7 @@ renamed as (
         cast(reason_code as varchar) as reason_code,
         comment,
         cast(updated_at as timestamp) as updated_at,
-        cast(_extracted_at as timestamp) as _extracted_at
+        cast(_extracted_at at time zone 'UTC' as timestamp) as _extracted_at
     from source
 )
 

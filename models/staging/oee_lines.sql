@@ -11,7 +11,7 @@ renamed as (
         site,
         name as line_name,
         timezone,
-        cast(_extracted_at as timestamp) as _extracted_at
+        cast(_extracted_at at time zone 'UTC' as timestamp) as _extracted_at
     from source
 )
 

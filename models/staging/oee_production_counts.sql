@@ -15,7 +15,7 @@ renamed as (
         cast(total_count as bigint) as total_count,
         cast(ideal_cycle_time_s as decimal(18, 6)) as ideal_cycle_time_s,
         cast(updated_at as timestamp) as updated_at,
-        cast(_extracted_at as timestamp) as _extracted_at
+        cast(_extracted_at at time zone 'UTC' as timestamp) as _extracted_at
     from source
 )
 

@@ -15,7 +15,7 @@ renamed as (
         lower(trim(kind)) as kind,
         cast(reason_code as varchar) as reason_code,
         cast(updated_at as timestamp) as updated_at,
-        cast(_extracted_at as timestamp) as _extracted_at
+        cast(_extracted_at at time zone 'UTC' as timestamp) as _extracted_at
     from source
 )
 

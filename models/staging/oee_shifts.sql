@@ -12,7 +12,7 @@ renamed as (
         name as shift_name,
         cast(starts_at as timestamp) as starts_at,
         cast(ends_at as timestamp) as ends_at,
-        cast(_extracted_at as timestamp) as _extracted_at
+        cast(_extracted_at at time zone 'UTC' as timestamp) as _extracted_at
     from source
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +60,20 @@ def to_naive_utc(table: pa.Table) -> pa.Table:
     return table
 
 
+def utc_stamp(at: datetime) -> datetime:
+    """Whole-second, timezone-aware UTC time; a naive `at` is taken as UTC."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).replace(microsecond=0)
+
+
 def stamp_extracted_at(item: Any, extracted_at: datetime, column: str) -> Any:
     """Add the extraction time to a page of rows (Arrow table or batch, or dicts)."""
     if isinstance(item, pa.RecordBatch):
         item = pa.Table.from_batches([item])
     if isinstance(item, pa.Table):
         item = to_naive_utc(item)
-        values = pa.array([extracted_at] * item.num_rows, type=pa.timestamp("us"))
+        values = pa.array([extracted_at] * item.num_rows, type=pa.timestamp("us", "UTC"))
         if column in item.column_names:
             return item.set_column(item.column_names.index(column), column, values)
         return item.append_column(column, values)

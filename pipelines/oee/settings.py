@@ -19,5 +19,5 @@ OEE_TABLES: tuple[str, ...] = (
 # Tables with this column load incrementally; the others are re-read and merged every run.
 CURSOR_COLUMN = "updated_at"
 
-# Added to every row: when this run read the plant database (naive UTC, whole seconds).
+# Added to every row: when this run read the plant database (UTC, whole seconds).
 EXTRACTED_AT_COLUMN = "_extracted_at"

@@ -17,6 +17,7 @@ from pipelines.oee.helpers import (
     naive_timestamps,
     primary_key,
     stamp_extracted_at,
+    utc_stamp,
 )
 from pipelines.oee.settings import CURSOR_COLUMN, EXTRACTED_AT_COLUMN, OEE_TABLES
 
@@ -59,7 +60,8 @@ def oee_source(
     Tables with an `updated_at` column load incrementally on it; the others (lines, products,
     reason codes, shifts) are read whole every run. Every resource merges on the table's
     reflected primary key, so an event closed after it was first loaded is updated in place.
-    Every row gets `_extracted_at`, the time of this run (naive UTC).
+    Every row gets `_extracted_at`, the time of this run (UTC, `TIMESTAMP WITH TIME ZONE` like
+    the Makini tables' `_extracted_at`; the plant's own timestamps stay naive UTC).
 
     Args:
         db_url: SQLAlchemy URL of the plant database (SQLite, PostgreSQL, MariaDB...).
@@ -67,14 +69,14 @@ def oee_source(
         lag_s: incremental lookback in seconds, for rows written late with an older
             `updated_at` (merge makes the overlap harmless).
         chunk_size: rows per Arrow batch.
-        extracted_at: override the extraction time (tests); default now.
+        extracted_at: override the extraction time (tests; naive means UTC); default now.
 
     Returns:
         One resource per table.
     """
     engine = sa.create_engine(absolute_sqlite_url(db_url))
     metadata = reflect(engine, tables)
-    stamp = (extracted_at or datetime.now(UTC)).replace(tzinfo=None, microsecond=0)
+    stamp = utc_stamp(extracted_at or datetime.now(UTC))
     for name in tables:
         table = metadata.tables[name]
         incremental = None
@@ -93,12 +95,7 @@ def oee_source(
             primary_key=primary_key(table),
             table_loader_class=SchemaFirstTableLoader,
         )
-        resource.add_map(_stamper(stamp))
-        # Naive UTC like the plant's own timestamps (dlt would make a naive Arrow column tz-aware).
-        resource.apply_hints(
-            columns={EXTRACTED_AT_COLUMN: {"data_type": "timestamp", "timezone": False}}
-        )
-        yield resource
+        yield resource.add_map(_stamper(stamp))
 
 
 def _stamper(extracted_at: datetime) -> Callable[[Any], Any]:

@@ -52,8 +52,10 @@ def advance_connection(
     for position in sorted(rng.sample(candidates, count)):
         order = orders.load(position)
         touched = _change(conn, order, rng, now_s)
-        record = orders.records[position]
-        lines_s = tuple(now_s if n in touched else t for n, t in enumerate(record.line_updated_s))
+        lines_s = [
+            now_s if n in touched else orders.line_updated_s[line]
+            for n, line in enumerate(orders.lines_of(position))
+        ]
         for n in touched:
             order["lineItems"][n]["updatedAt"] = iso(now_s)
         order["updatedAt"] = iso(now_s)

@@ -120,11 +120,7 @@ COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def _comparables(table: Table, field: str) -> Callable[[int], Comparable | None]:
-    """Row position -> comparable value of `field` (None for null), from the table's own index
-    when it keeps one (orders' `updatedAt`: no ISO rendering and parsing per row)."""
-    indexed = table.index(field)
-    if indexed is not None:
-        return indexed
+    """Row position -> comparable value of `field` (None for null)."""
 
     def get(i: int) -> Comparable | None:
         value = table.value(i, field)
@@ -150,8 +146,12 @@ def _predicate(table: Table, field: str, op: str, operand: str) -> Callable[[int
             return needle in text if op == "contains" else text.startswith(needle)
 
         return text_test
-    get, compare = _comparables(table, field), COMPARE[op]
+    compare = COMPARE[op]
     operand_kind, right = comparable(operand)
+    epoch = table.time_index(field)
+    if epoch is not None and operand_kind == 0:  # indexed timestamps: no parsing per row
+        return lambda i: compare(epoch(i), right)
+    get = _comparables(table, field)
 
     def test(i: int) -> bool:
         left = get(i)
@@ -173,8 +173,12 @@ def _select(table: Table, query: Query) -> Sequence[int]:
     if query.sort:
         ordered = sorted(positions, key=table.key)
         for field, descending in reversed(query.sort):
-            get = _comparables(table, field)
             # Stable sorts, last key first; reverse=True keeps equal rows in key order.
+            epoch = table.time_index(field)
+            if epoch is not None:
+                ordered.sort(key=epoch, reverse=descending)
+                continue
+            get = _comparables(table, field)
             # Nulls first: (0,) sorts before (1, kind, value).
             ordered.sort(
                 key=lambda i, get=get: (1, *c) if (c := get(i)) else (0,), reverse=descending

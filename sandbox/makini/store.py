@@ -9,7 +9,7 @@ that the query engine filters, sorts and pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -62,8 +62,9 @@ class Table(Protocol):
     def key(self, i: int) -> str: ...
     def value(self, i: int, field: str) -> Any: ...
     def json(self, i: int) -> bytes: ...
-    def index(self, field: str) -> Callable[[int], tuple[int, Any]] | None:
-        """A fast (kind, value) getter for a field the table keeps typed, else None."""
+    def time_index(self, field: str) -> Callable[[int], int] | None:
+        """Row position -> epoch seconds, for a never-null timestamp field the table keeps
+        as a number (so filters and sorts skip rendering and parsing ISO strings); else None."""
         ...
 
 
@@ -87,7 +88,7 @@ class RowTable:
     def json(self, i: int) -> bytes:
         return orjson.dumps(self.rows[i])
 
-    def index(self, field: str) -> None:
+    def time_index(self, field: str) -> None:
         return None
 
     def append(self, row: Row) -> None:
@@ -99,26 +100,23 @@ class RowTable:
 class OrderRecord:
     key: str
     updated_s: int
-    raw: bytes
-    line_keys: tuple[str, ...]
-    line_updated_s: tuple[int, ...]
-
-
-def _record(order: Row, updated_s: int, line_updated_s: tuple[int, ...]) -> OrderRecord:
-    keys = tuple(line["key"] for line in order["lineItems"])
-    return OrderRecord(order["key"], updated_s, orjson.dumps(order), keys, line_updated_s)
+    raw: bytes  # the order's JSON, lines embedded
 
 
 class OrderTable:
-    """Purchase orders as serialized bytes, with the line-items view built on the same data."""
+    """Purchase orders as serialized bytes, plus a flat index of their embedded lines (the
+    line-items view): line n belongs to order `line_order[n]`, whose lines start at
+    `line_start[order]`; line keys and updatedAt are kept beside it for paging and cursors."""
 
     def __init__(self, fields: frozenset[str]) -> None:
         self.records: list[OrderRecord] = []
         self.position: dict[str, int] = {}
         self.fields = fields
         self.version = 0
-        # (order position, line position) of every embedded line, in order: the line-items view
-        self.line_refs: list[tuple[int, int]] = []
+        self.line_start: list[int] = []
+        self.line_order: list[int] = []
+        self.line_keys: list[str] = []
+        self.line_updated_s: list[int] = []
 
     def __len__(self) -> int:
         return len(self.records)
@@ -137,28 +135,40 @@ class OrderTable:
     def json(self, i: int) -> bytes:
         return self.records[i].raw
 
-    def index(self, field: str) -> Callable[[int], tuple[int, Any]] | None:
-        # Kind 0 = a time, as query.comparable classifies ISO timestamps.
+    def time_index(self, field: str) -> Callable[[int], int] | None:
         if field == "updatedAt":
-            return lambda i: (0, self.records[i].updated_s)
+            records = self.records
+            return lambda i: records[i].updated_s
         return None
 
     def load(self, i: int) -> Row:
         """The order at position `i` as a fresh dict (safe to modify, then `replace`)."""
         return orjson.loads(self.records[i].raw)
 
-    def add(self, order: Row, updated_s: int, line_updated_s: tuple[int, ...]) -> None:
-        """Append a new order (and its lines to the line-items view)."""
+    def lines_of(self, i: int) -> range:
+        """Line-index positions of order `i`'s embedded lines."""
+        start = self.line_start[i]
+        end = self.line_start[i + 1] if i + 1 < len(self.line_start) else len(self.line_keys)
+        return range(start, end)
+
+    def add(self, order: Row, updated_s: int, line_updated_s: Sequence[int]) -> None:
+        """Append a new order (and its lines to the line index)."""
         position = len(self.records)
-        self.records.append(_record(order, updated_s, line_updated_s))
+        self.records.append(OrderRecord(order["key"], updated_s, orjson.dumps(order)))
         self.position[order["key"]] = position
-        self.line_refs.extend((position, n) for n in range(len(order["lineItems"])))
+        self.line_start.append(len(self.line_keys))
+        self.line_order.extend([position] * len(order["lineItems"]))
+        self.line_keys.extend(line["key"] for line in order["lineItems"])
+        self.line_updated_s.extend(line_updated_s)
         self.version += 1
 
-    def replace(self, i: int, order: Row, updated_s: int, line_updated_s: tuple[int, ...]) -> None:
-        """Store a changed order; its line count must not change (the view indexes lines)."""
-        assert len(order["lineItems"]) == len(self.records[i].line_keys)
-        self.records[i] = _record(order, updated_s, line_updated_s)
+    def replace(self, i: int, order: Row, updated_s: int, line_updated_s: Sequence[int]) -> None:
+        """Store a changed order; its line count must not change (the index is flat)."""
+        lines = self.lines_of(i)
+        assert len(order["lineItems"]) == len(lines) == len(line_updated_s)
+        self.records[i] = OrderRecord(order["key"], updated_s, orjson.dumps(order))
+        self.line_keys[lines.start : lines.stop] = [line["key"] for line in order["lineItems"]]
+        self.line_updated_s[lines.start : lines.stop] = line_updated_s
         self.version += 1
 
 
@@ -172,8 +182,8 @@ def line_item(line: Row) -> Row:
 
 
 class LineItemTable:
-    """`/purchase-orders.line-items`: every embedded line of every order, plus any extra rows
-    that belong to no order (only ever injected by the dirty mode)."""
+    """`/purchase-orders.line-items`: every embedded line of every order (through the orders'
+    line index), then any extra rows that belong to no order (only the dirty mode adds them)."""
 
     def __init__(self, orders: OrderTable) -> None:
         self.orders = orders
@@ -188,50 +198,41 @@ class LineItemTable:
         return self.orders.version + len(self.extra)
 
     def __len__(self) -> int:
-        return len(self.orders.line_refs) + len(self.extra)
-
-    def _ref(self, i: int) -> tuple[OrderRecord, int] | None:
-        refs = self.orders.line_refs
-        if i >= len(refs):
-            return None
-        order_pos, line_pos = refs[i]
-        return self.orders.records[order_pos], line_pos
+        return len(self.orders.line_keys) + len(self.extra)
 
     def key(self, i: int) -> str:
-        ref = self._ref(i)
-        if ref is None:
-            return self.extra[i - len(self.orders.line_refs)]["key"]
-        return ref[0].line_keys[ref[1]]
+        keys = self.orders.line_keys
+        return keys[i] if i < len(keys) else self.extra[i - len(keys)]["key"]
 
     def row(self, i: int) -> Row:
-        ref = self._ref(i)
-        if ref is None:
-            return self.extra[i - len(self.orders.line_refs)]
-        record, line_pos = ref
-        if self._parsed[0] is not record.raw:
-            self._parsed = (record.raw, orjson.loads(record.raw)["lineItems"])
-        return line_item(self._parsed[1][line_pos])
+        orders = self.orders
+        if i >= len(orders.line_keys):
+            return self.extra[i - len(orders.line_keys)]
+        order_pos = orders.line_order[i]
+        raw = orders.records[order_pos].raw
+        if self._parsed[0] is not raw:
+            self._parsed = (raw, orjson.loads(raw)["lineItems"])
+        return line_item(self._parsed[1][i - orders.line_start[order_pos]])
 
     def value(self, i: int, field: str) -> Any:
-        ref = self._ref(i)
-        if ref is not None and field == "key":
-            return ref[0].line_keys[ref[1]]
-        if ref is not None and field == "updatedAt":
-            return iso(ref[0].line_updated_s[ref[1]])
+        if i < len(self.orders.line_keys):
+            if field == "key":
+                return self.orders.line_keys[i]
+            if field == "updatedAt":
+                return iso(self.orders.line_updated_s[i])
         return self.row(i).get(field)
 
     def json(self, i: int) -> bytes:
         return orjson.dumps(self.row(i))
 
-    def index(self, field: str) -> Callable[[int], tuple[int, Any]] | None:
+    def time_index(self, field: str) -> Callable[[int], int] | None:
         if field != "updatedAt":
             return None
-        refs, records, extra = self.orders.line_refs, self.orders.records, self.extra
+        updated, extra = self.orders.line_updated_s, self.extra
 
-        def updated(i: int) -> tuple[int, Any]:
-            if i >= len(refs):  # an extra row: parse its timestamp
-                return 0, parse_iso(extra[i - len(refs)]["updatedAt"])
-            order_pos, line_pos = refs[i]
-            return 0, records[order_pos].line_updated_s[line_pos]
+        def updated_s(i: int) -> int:
+            if i < len(updated):
+                return updated[i]
+            return int(parse_iso(extra[i - len(updated)]["updatedAt"]) or 0)
 
-        return updated
+        return updated_s

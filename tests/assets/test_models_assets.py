@@ -94,3 +94,19 @@ def test_failing_canonical_check_blocks_downstream(tmp_path: Path, warehouse_res
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert orders in materialized
     assert dg.AssetKey(["marts", "po_spend"]) not in materialized
+
+
+def test_real_model_project_builds_definitions(tmp_path: Path) -> None:
+    """The repository's models/ folder loads as assets and checks without a database."""
+    project_dir = Path(__file__).resolve().parents[2] / "models"
+    assets, checks = build_model_assets(project_dir, target="snowflake")
+    keys = {key for a in assets for key in a.keys}
+    assert dg.AssetKey(["canonical", "purchase_orders"]) in keys
+    deps = {d.asset_key for a in assets for spec in a.specs for d in spec.deps}
+    assert dg.AssetKey(["raw_makini", "purchase_orders"]) in deps
+    blocking = [s for c in checks for s in c.check_specs if s.blocking]
+    assert blocking and all(s.asset_key.path[0] == "canonical" for s in blocking)
+    unused = TempDuckDBWarehouse(path=str(tmp_path / "never-opened.duckdb"))
+    dg.Definitions.validate_loadable(
+        dg.Definitions(assets=assets, asset_checks=checks, resources={"warehouse": unused})
+    )

@@ -32,7 +32,9 @@ def warehouse(request: pytest.FixtureRequest, duckdb_path: Path) -> Iterator[War
 def test_tables_views_and_columns(warehouse: Warehouse) -> None:
     warehouse.create_schema("canonical")
     warehouse.execute("create table canonical.orders as select 1 as id, 'x' as name")
-    warehouse.execute("create or replace view canonical.order_names as select name from canonical.orders")
+    warehouse.execute(
+        "create or replace view canonical.order_names as select name from canonical.orders"
+    )
     assert warehouse.relation_type("canonical.orders") == "table"
     assert warehouse.relation_type("canonical.order_names") == "view"
     assert not warehouse.table_exists("canonical.nothing")

@@ -58,3 +58,53 @@ def test_normalize_makes_driver_values_comparable() -> None:
     assert normalize(Decimal("1.5000")) == normalize(1.5)
     assert normalize(datetime(2026, 1, 1, 10, tzinfo=UTC)) == normalize(datetime(2026, 1, 1, 10))
     assert normalize('{"b": 1, "a": 2}') == normalize({"a": 2, "b": 1})
+
+
+BROKEN_ORDERS = {
+    "canonical/purchase_orders.sql": (
+        "select cast('x' || po_key as integer) as po_id from staging.purchase_orders"
+    )
+}
+
+
+@pytest.mark.postgres
+def test_postgres_swap_keeps_old_table_on_failure_and_rebuilds_views(
+    tmp_path: Path, postgres: Warehouse
+) -> None:
+    from warehouse.errors import ModelRunError
+    from warehouse.materialize import run
+    from warehouse.testing import write_project
+
+    create_raw(postgres)
+    run(load_project(write_project(tmp_path)), postgres)
+    # a rebuild of the table drops marts.po_spend (CASCADE); the run rebuilds that view
+    results = run(load_project(write_project(tmp_path)), postgres, "canonical.purchase_orders")
+    assert [r.model for r in results] == ["canonical.purchase_orders", "marts.po_spend"]
+    assert len(postgres.query("select * from marts.po_spend")) == 3
+    with pytest.raises(ModelRunError, match=r"canonical\.purchase_orders: .*invalid input syntax"):
+        run(
+            load_project(write_project(tmp_path, BROKEN_ORDERS)),
+            postgres,
+            "canonical.purchase_orders+",
+        )
+    assert len(postgres.query("select * from canonical.purchase_orders")) == 3
+    assert len(postgres.query("select * from marts.po_spend")) == 3
+    assert not postgres.table_exists("canonical.purchase_orders__plantsync_stage")
+
+
+def test_snowflake_replace_keeps_old_table_on_failure(
+    tmp_path: Path, fake_snowflake: Warehouse
+) -> None:
+    from warehouse.errors import ModelRunError
+    from warehouse.materialize import run
+    from warehouse.testing import write_project
+
+    create_raw(fake_snowflake)
+    run(load_project(write_project(tmp_path)), fake_snowflake)
+    with pytest.raises(ModelRunError, match=r"^canonical\.purchase_orders: "):
+        run(
+            load_project(write_project(tmp_path, BROKEN_ORDERS)),
+            fake_snowflake,
+            "canonical.purchase_orders+",
+        )
+    assert len(fake_snowflake.query("select * from canonical.purchase_orders")) == 3

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dlt
@@ -14,8 +14,8 @@ from pipelines.oee import OEE_TABLES, oee_source, run_oee
 from pipelines.oee.helpers import absolute_sqlite_url, to_naive_utc
 from sandbox.plant import apply_late_updates, generate
 
-FIRST_RUN = datetime(2026, 1, 8, 0, 0)
-SECOND_RUN = datetime(2026, 1, 8, 6, 0)
+FIRST_RUN = datetime(2026, 1, 8, 0, 0, tzinfo=UTC)
+SECOND_RUN = datetime(2026, 1, 8, 6, 0, tzinfo=UTC)
 
 
 def _pipeline(duckdb_path: Path) -> dlt.Pipeline:
@@ -80,7 +80,8 @@ def _load_generate_update_reload(url: str, duckdb_path: Path) -> None:
     assert restamped == len(open_ids)
     # dimensions are re-read every run: the latest extraction time is on every line
     assert lines_restamped
-    assert types["started_at"] == "TIMESTAMP" and types["_extracted_at"] == "TIMESTAMP"
+    assert types["started_at"] == "TIMESTAMP"  # the plant's naive UTC
+    assert types["_extracted_at"] == "TIMESTAMP WITH TIME ZONE"
 
 
 def test_sqlite_incremental_merge(isolated_env):
