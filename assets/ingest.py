@@ -164,6 +164,7 @@ def _table_metadata(table, extraction: ExtractionReport, connections, elapsed: f
         "rows_loaded": dg.MetadataValue.int(extraction.rows[table]),
         "rows_by_connection": dg.MetadataValue.json(per_connection),
         "failed_connections": dg.MetadataValue.json(sorted(extraction.failures)),
+        "new_fields": dg.MetadataValue.json(sorted(extraction.unknown_fields.get(table, ()))),
         "dagster/table_name": f"raw_makini.{table}",
         "seconds": round(elapsed, 3),
     }
@@ -176,6 +177,8 @@ def _summary_line(extraction: ExtractionReport, elapsed: float) -> str:
         line += f", {len(extraction.retries)} retried request(s)"
     if extraction.failures:
         line += f", failed: {', '.join(sorted(extraction.failures))}"
+    for table, fields in sorted(extraction.unknown_fields.items()):
+        line += f", new fields on {table}: {', '.join(sorted(fields))}"
     return line
 
 

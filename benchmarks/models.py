@@ -72,75 +72,66 @@ TYPE_SQL = {
 }
 
 
-def _column(name: str, kind: str) -> str:
-    if name in OVERRIDES:
-        return f"{OVERRIDES[name]} as {name}"
-    if kind == TIMESTAMP:
-        return f"timestamptz '2025-01-01 00:00:00+00' + to_seconds(i * 37) as {name}"
-    if kind == DECIMAL:
-        return f"cast(i % 1000 as decimal(38, 9)) as {name}"
-    if kind == BOOL:
-        return f"i % 2 = 0 as {name}"
-    if kind == JSON:
-        return f"'{{}}' as {name}"
-    return f"'{name}-' || (i % 50) as {name}"
+# Per-table columns: keys that join (orders -> lines by key, reference tables by prefixed key).
+TABLE_OVERRIDES = {
+    PURCHASE_ORDER_LINES_TABLE: {
+        "connection_id": f"'c' || ((i // {LINES_PER_ORDER}) % 3)",  # the order's connection
+        "purchase_order_key": f"cast(i // {LINES_PER_ORDER} as varchar)",
+        "key": f"cast(i % {LINES_PER_ORDER} as varchar)",
+        "line_no": f"cast(i % {LINES_PER_ORDER} + 1 as varchar)",
+    },
+    "purchase_orders": {"key": "cast(i as varchar)"},
+    "vendors": {"key": "'v' || i"},
+    "sites": {"key": "'site' || i"},
+    "units_of_measure": {"key": "'uom' || i"},
+    "purchase_order_statuses": {
+        "key": "'s' || i",
+        "name": "[" + ", ".join(f"'{n}'" for n in STATUS_NAMES) + "][i + 1]",
+    },
+    "currencies": {
+        "key": "'cur' || i",
+        "code": "[" + ", ".join(f"'{c}'" for c in CURRENCIES) + "][i + 1]",
+    },
+}
+
+
+def _column(table: str, name: str, kind: str) -> str:
+    expression = TABLE_OVERRIDES.get(table, {}).get(name) or OVERRIDES.get(name)
+    if expression is None:
+        expression = {
+            TIMESTAMP: "timestamptz '2025-01-01 00:00:00+00' + to_seconds(i * 37)",
+            DECIMAL: "cast(i % 1000 as decimal(38, 9))",
+            BOOL: "i % 2 = 0",
+            JSON: "'{}'",
+        }.get(kind, f"'{name}-' || (i % 50)")
+    return f"{expression} as {name}"
 
 
 def create_raw(warehouse: Warehouse, lines: int) -> None:
-    """Every raw_makini table, with `lines` PO lines and lines / 4 orders; small reference data."""
-    orders = max(1, lines // LINES_PER_ORDER)
+    """Every raw_makini table: `lines` PO lines, lines / 4 orders, reference data per connection."""
     tables = {e.table: e.fields for e in ENDPOINTS}
     tables[PURCHASE_ORDER_LINES_TABLE] = {"purchaseOrderKey": TEXT, **PURCHASE_ORDER_LINE_FIELDS}
-    counts = {"purchase_orders": orders, PURCHASE_ORDER_LINES_TABLE: lines, **SMALL_TABLE_ROWS}
-    counts["purchase_order_statuses"] = len(STATUS_NAMES)
+    counts = {
+        "purchase_orders": max(1, lines // LINES_PER_ORDER),
+        PURCHASE_ORDER_LINES_TABLE: lines,
+        "purchase_order_statuses": len(STATUS_NAMES),
+        **SMALL_TABLE_ROWS,
+    }
     warehouse.create_schema("raw_makini")
     for table, fields in tables.items():
-        columns = [_column("connection_id", TEXT)]
-        columns += [_column(snake_case(f), kind) for f, kind in fields.items()]
+        names = {"connection_id": TEXT, **{snake_case(f): k for f, k in fields.items()}}
+        columns = [_column(table, name, kind) for name, kind in names.items()]
         columns.append("current_timestamp as _extracted_at")
-        if table == PURCHASE_ORDER_LINES_TABLE:
-            # orders' lines: order key i // 4, same connection as the order
-            columns[0] = f"'c' || ((i // {LINES_PER_ORDER}) % 3) as connection_id"
-            columns = [
-                f"cast(i // {LINES_PER_ORDER} as varchar) as purchase_order_key"
-                if c.endswith(" as purchase_order_key")
-                else f"cast(i % {LINES_PER_ORDER} as varchar) as key"
-                if c.endswith(" as key")
-                else c
-                for c in columns
-            ]
-        else:
-            columns = ["cast(i as varchar) as key" if c.endswith(" as key") else c for c in columns]
-            columns = [_key_prefix(table, c) for c in columns]
-        if table == "purchase_order_statuses":
-            names = ", ".join(f"'{n}'" for n in STATUS_NAMES)
-            columns = [
-                f"[{names}][i + 1] as name" if c.endswith(" as name") else c for c in columns
-            ]
-        if table == "currencies":
-            codes = ", ".join(f"'{c}'" for c in CURRENCIES)
-            columns = [
-                f"[{codes}][i + 1] as code" if c.endswith(" as code") else c for c in columns
-            ]
         rows = counts.get(table, 10)
+        if table in ("purchase_orders", PURCHASE_ORDER_LINES_TABLE):
+            source = f"range({rows}) as r(i)"
+        else:  # the same reference rows for each of the three connections
+            columns[0] = "'c' || conn as connection_id"
+            source = f"range(3) as c(conn), range({rows}) as r(i)"
         warehouse.execute(
             f"create or replace table raw_makini.{table} as "
-            f"select {', '.join(columns)} from range({rows}) as r(i)"
+            f"select {', '.join(columns)} from {source}"
         )
-
-
-def _key_prefix(table: str, column: str) -> str:
-    """Reference tables keyed like the foreign keys in orders ('v1', 's2', 'cur0', ...)."""
-    prefix = {
-        "vendors": "v",
-        "sites": "site",
-        "purchase_order_statuses": "s",
-        "currencies": "cur",
-        "units_of_measure": "uom",
-    }
-    if table in prefix and column == "cast(i as varchar) as key":
-        return f"'{prefix[table]}' || i as key"
-    return column
 
 
 def direct_statements(project: Project, fqns: list[str]) -> list[str]:

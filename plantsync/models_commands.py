@@ -161,22 +161,41 @@ def run(select: tuple[str, ...], target: str | None, project_dir: str, full_refr
 def test(select: tuple[str, ...], target: str | None, project_dir: str) -> None:
     """Run the YAML tests; print failing rows; exit 1 if an error-severity test fails."""
     from warehouse.data_tests import project_tests, run_test
+    from warehouse.errors import ModelRunError
 
+    results, not_run = [], []
     try:
         project = _load(project_dir)
         tests = project_tests(project, _selectors(select))
         with connect_from_settings(target) as warehouse:
-            results = []
+            missing: dict[str, bool] = {}
             for data_test in tests:
-                result = run_test(warehouse, data_test)
+                if data_test.model not in missing:
+                    missing[data_test.model] = not warehouse.table_exists(data_test.model)
+                    if missing[data_test.model]:
+                        count = sum(t.model == data_test.model for t in tests)
+                        click.echo(
+                            f"ERROR {data_test.model}: not built yet ({count} tests not run)"
+                        )
+                if missing[data_test.model]:
+                    not_run.append(data_test)
+                    continue
+                try:
+                    result = run_test(warehouse, data_test)
+                except ModelRunError as exc:  # e.g. the model was never built: report, go on
+                    not_run.append(exc)
+                    click.echo(f"ERROR {exc}")
+                    continue
                 results.append(result)
                 _echo_result(result)
     except _engine_errors() as exc:
         raise click.ClickException(str(exc)) from exc
     failed = [r for r in results if r.status == "fail"]
     warned = [r for r in results if r.status == "warn"]
-    summary = f"{len(results)} tests: {len(failed)} failed, {len(warned)} warned"
-    if failed:
+    summary = f"{len(tests)} tests: {len(failed)} failed, {len(warned)} warned"
+    if not_run:
+        summary += f", {len(not_run)} could not run"
+    if failed or not_run:
         raise click.ClickException(summary)
     click.echo(summary)
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from warehouse.errors import ProjectError
+from warehouse.seeds import seed_select
 
 MATERIALIZATIONS = ("view", "table", "incremental")
 SEED_SCHEMA = "seeds"
@@ -118,8 +119,6 @@ def _discover_sources(sources_dir: Path) -> frozenset[str]:
 
 
 def _discover_seeds(seed_dir: Path) -> dict[str, Model]:
-    from warehouse.seeds import seed_select  # seeds module needs Column only
-
     types = _seed_types(seed_dir)
     seeds = {}
     for path in sorted(seed_dir.glob("*.csv")):

@@ -29,6 +29,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from pipelines.makini.connections import Connection
 from pipelines.makini.inbox import AddResult, Inbox, NewEvent, body_sha256
@@ -140,27 +141,31 @@ def _resolve(items: list[tuple[_Pending, object]]) -> None:
             pending.future.set_result(result)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+class ClientGone(Exception):
+    """The client disconnected before its body was read."""
+
+
+async def read_body(receive: Receive, content_length: str | None, limit: int) -> bytes:
     """The raw body, or `BodyTooLarge` as soon as it is known to exceed `limit` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if content_length is not None and content_length.isdigit() and int(content_length) > limit:
         raise BodyTooLarge
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise BodyTooLarge
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def is_json_content_type(value: str | None) -> bool:
     return value is not None and value.split(";", 1)[0].strip().lower() == "application/json"
-
-
-def _json(status: int, content: dict[str, object]) -> Response:
-    return Response(orjson.dumps(content), status_code=status, media_type="application/json")
 
 
 def _safe(connection_id: str) -> str:
@@ -168,50 +173,86 @@ def _safe(connection_id: str) -> str:
     return repr(connection_id[:64])
 
 
-def create_app(
-    connections: Sequence[Connection],
-    inbox: Inbox,
-    max_body_bytes: int = MAX_BODY_BYTES,
-) -> Starlette:
-    """The receiver app: `POST /webhooks/makini/{connection_id}` and `GET /healthz`."""
-    secrets = {c.id: c.webhook_secrets for c in connections}
-    committer = GroupCommitter(inbox)
+class WebhookEndpoint:
+    """`POST /webhooks/makini/{connection_id}` as a plain ASGI app.
 
-    async def receive(request: Request) -> Response:
-        connection_id = request.path_params["connection_id"]
+    Plain ASGI rather than a Starlette request handler: this is the hot path, and skipping the
+    Request/Response objects saves a fair share of the receiver's CPU per event.
+    """
+
+    HEADERS = (b"content-length", b"content-type", b"x-webhook-signature")
+
+    def __init__(
+        self, connections: Sequence[Connection], committer: GroupCommitter, max_body_bytes: int
+    ) -> None:
+        self.secrets = {c.id: c.webhook_secrets for c in connections}
+        self.committer = committer
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # ASGI header names are lower case: "any case" on the wire is handled by the server.
+        headers = {
+            name.decode(): value.decode("latin-1")
+            for name, value in scope["headers"]
+            if name in self.HEADERS
+        }
         try:
-            body = await read_body(request, max_body_bytes)
+            status, content = await self.handle(
+                scope["path_params"]["connection_id"], headers, receive
+            )
+        except ClientGone:
+            return
+        body = orjson.dumps(content)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def handle(
+        self, connection_id: str, headers: dict[str, str], receive: Receive
+    ) -> tuple[int, dict[str, object]]:
+        """Check size, signature, content type and payload in that order; store; answer."""
+        limit = self.max_body_bytes
+        try:
+            body = await read_body(receive, headers.get("content-length"), limit)
         except BodyTooLarge:
             log.warning(
                 "webhook connection=%s status=413 reason=body over %d bytes",
                 _safe(connection_id),
-                max_body_bytes,
+                limit,
             )
-            return _json(413, {"error": f"body is over {max_body_bytes} bytes"})
-        signature = request.headers.get("x-webhook-signature")
-        if not verify_signature(body, signature, secrets.get(connection_id, ())):
+            return 413, {"error": f"body is over {limit} bytes"}
+        signature = headers.get("x-webhook-signature")
+        if not verify_signature(body, signature, self.secrets.get(connection_id, ())):
             reason = (
                 "unknown connection"
-                if connection_id not in secrets
+                if connection_id not in self.secrets
                 else "missing signature"
                 if not signature
                 else "bad signature"
             )
             log.warning("webhook connection=%s status=401 reason=%s", _safe(connection_id), reason)
-            return _json(401, {"error": "invalid signature"})
-        if not is_json_content_type(request.headers.get("content-type")):
+            return 401, {"error": "invalid signature"}
+        if not is_json_content_type(headers.get("content-type")):
             log.warning(
                 "webhook connection=%s status=400 reason=content type", _safe(connection_id)
             )
-            return _json(400, {"error": "content type must be application/json"})
+            return 400, {"error": "content type must be application/json"}
         try:
             event = parse_payload(body)
         except PayloadError as exc:
             # The message may quote the payload: it goes to the sender, never to the log.
             log.warning("webhook connection=%s status=400 reason=payload", _safe(connection_id))
-            return _json(400, {"error": str(exc)})
+            return 400, {"error": str(exc)}
         try:
-            result = await committer.add(
+            result = await self.committer.add(
                 NewEvent(connection_id, event.event, event.keys, body_sha256(body))
             )
         except Exception as exc:  # noqa: BLE001 - the sender retries on 503
@@ -222,7 +263,7 @@ def create_app(
                 event.event,
                 type(exc).__name__,
             )
-            return _json(503, {"error": "inbox unavailable"})
+            return 503, {"error": "inbox unavailable"}
         log.info(
             "webhook connection=%s event=%s keys=%d status=200 id=%d duplicate=%s",
             _safe(connection_id),
@@ -231,12 +272,22 @@ def create_app(
             result.id,
             result.duplicate,
         )
-        return _json(200, {"id": result.id, "duplicate": result.duplicate})
+        return 200, {"id": result.id, "duplicate": result.duplicate}
+
+
+def create_app(
+    connections: Sequence[Connection],
+    inbox: Inbox,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> Starlette:
+    """The receiver app: `POST /webhooks/makini/{connection_id}` and `GET /healthz`."""
+    committer = GroupCommitter(inbox)
+    endpoint = WebhookEndpoint(connections, committer, max_body_bytes)
 
     async def healthz(_request: Request) -> Response:
-        if not committer.alive():
-            return _json(503, {"status": "inbox writer stopped"})
-        return _json(200, {"status": "ok"})
+        ok = committer.alive()
+        content = {"status": "ok" if ok else "inbox writer stopped"}
+        return Response(orjson.dumps(content), 200 if ok else 503, media_type="application/json")
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -245,7 +296,7 @@ def create_app(
 
     return Starlette(
         routes=[
-            Route("/webhooks/makini/{connection_id}", receive, methods=["POST"]),
+            Route("/webhooks/makini/{connection_id}", endpoint, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,

@@ -28,9 +28,11 @@ from pipelines.makini.settings import DEFAULT_LOOKBACK_S, DEFAULT_PER_PAGE
 from pipelines.makini.tables import (
     ENDPOINTS,
     ENDPOINTS_BY_TABLE,
+    JSON,
     PURCHASE_ORDER_LINE_FIELDS,
     PURCHASE_ORDER_LINES_TABLE,
     Endpoint,
+    snake_case,
 )
 
 MERGE_KEY = ("connection_id", "key")
@@ -207,11 +209,11 @@ def _page_tables(
     records = page.data
     if not records:
         return
-    _note_unknown_fields(endpoint.table, records, endpoint.fields, report)
     try:
         if any(not r.get("key") for r in records):
             raise RowError("a record has no 'key'")
-        yield to_arrow(records, endpoint.fields, _extra(conn_id, extracted_at, len(records)))
+        fields = _with_new_fields(endpoint.table, records, endpoint.fields, report)
+        yield to_arrow(records, fields, _extra(conn_id, extracted_at, len(records)))
         report.rows[endpoint.table] += len(records)
         report.rows_by_connection[(conn_id, endpoint.table)] += len(records)
         if endpoint.table == "purchase_orders":
@@ -234,10 +236,10 @@ def _line_table(
         return
     if any(not line.get("key") for line in lines):
         raise RowError("a line item has no 'key'")
-    _note_unknown_fields(PURCHASE_ORDER_LINES_TABLE, lines, PURCHASE_ORDER_LINE_FIELDS, report)
+    fields = _with_new_fields(PURCHASE_ORDER_LINES_TABLE, lines, PURCHASE_ORDER_LINE_FIELDS, report)
     extra = _extra(conn_id, extracted_at, len(lines))
     extra["purchase_order_key"] = pa.array(order_keys, pa.string())
-    table = to_arrow(lines, PURCHASE_ORDER_LINE_FIELDS, extra)
+    table = to_arrow(lines, fields, extra)
     report.rows[PURCHASE_ORDER_LINES_TABLE] += len(lines)
     report.rows_by_connection[(conn_id, PURCHASE_ORDER_LINES_TABLE)] += len(lines)
     yield dlt.mark.with_hints(
@@ -259,10 +261,22 @@ def _extra(conn_id: str, extracted_at: datetime, n: int) -> dict[str, pa.Array]:
     }
 
 
-def _note_unknown_fields(
+def _with_new_fields(
     table: str, records: list[dict], fields: dict[str, str], report: ExtractionReport
-) -> None:
-    known = fields.keys() | {"lineItems"}
-    unknown = {k for k in records[0] if k not in known} | {k for k in records[-1] if k not in known}
-    if unknown:
-        report.unknown_fields.setdefault(table, set()).update(unknown)
+) -> dict[str, str]:
+    """Schema drift contract: a field the API adds lands as a new JSON-text column (nothing is
+    dropped) and is reported; a known field whose type changed fails the page in `to_arrow`."""
+    present = set().union(*(record.keys() for record in records)) - {"lineItems"}
+    new = sorted(present - fields.keys())
+    if not new:
+        return fields
+    taken = {snake_case(f) for f in fields} | {
+        "connection_id",
+        "_extracted_at",
+        "purchase_order_key",
+    }
+    clashes = [f for f in new if snake_case(f) in taken]
+    if clashes:
+        raise RowError(f"new field(s) {clashes} collide with existing columns of {table}")
+    report.unknown_fields.setdefault(table, set()).update(new)
+    return {**fields, **dict.fromkeys(new, JSON)}

@@ -8,7 +8,6 @@ the connection's webhook secret, as lowercase hex (newer senders) or standard pa
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ class WebhookEvent:
 
 def sign(body: bytes, secret: str, encoding: str = "hex") -> str:
     """Return the `X-Webhook-Signature` value for `body` under `secret`."""
-    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
+    digest = hmac.digest(secret.encode("utf-8"), body, "sha256")  # one-shot C fast path
     if encoding == "hex":
         return digest.hex()
     if encoding == "base64":

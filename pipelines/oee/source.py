@@ -35,6 +35,9 @@ def reflect(engine: sa.Engine, tables: Sequence[str]) -> sa.MetaData:
     return metadata
 
 
+EXTRACTED_AT_HINT = {"name": EXTRACTED_AT_COLUMN, "data_type": "timestamp", "timezone": True}
+
+
 class SchemaFirstTableLoader(TableLoader):
     """Announces the table before its rows, so an empty plant table still exists downstream.
 
@@ -43,7 +46,12 @@ class SchemaFirstTableLoader(TableLoader):
     """
 
     def load_rows(self, backend_kwargs: dict[str, Any] | None = None) -> Iterator[Any]:
-        yield dlt.mark.materialize_table_schema()
+        # The column the map step adds is declared here rather than as a resource hint, which
+        # sql_table would report as "not a reflected column" on every run.
+        yield dlt.mark.with_hints(
+            dlt.mark.materialize_table_schema(),
+            dlt.mark.make_hints(columns=[EXTRACTED_AT_HINT]),
+        )
         yield from super().load_rows(backend_kwargs)
 
 

@@ -86,11 +86,18 @@ class SandboxServer:
         )
         self._thread.start()
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not self._server.started:
+        while not (self._server.started and self._answers()):
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"sandbox server did not start on {self.base_url}")
             time.sleep(0.01)
         return self
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection((self.host, self.port), timeout=1):
+                return True
+        except OSError:
+            return False
 
     def stop(self) -> None:
         """Stop serving and wait for the thread (idempotent)."""

@@ -17,9 +17,12 @@ from plantsync.sandbox_commands import sandbox
 
 def test_serve_writes_connections_file_and_prints_no_tokens(tmp_path: Path, monkeypatch):
     served = {}
-    monkeypatch.setattr(
-        uvicorn.Server, "run", lambda self, sockets: served.update(port=sockets[0].getsockname()[1])
-    )
+
+    def run(server: uvicorn.Server, sockets: list) -> None:
+        served["port"] = sockets[0].getsockname()[1]
+        sockets[0].close()
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     target = tmp_path / "conns.json"
     result = CliRunner().invoke(
         sandbox,

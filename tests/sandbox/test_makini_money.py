@@ -7,8 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sandbox.makini.flavours import flavour_for
+from sandbox.makini.money import format_minor, line_amounts
 from sandbox.makini.world import Sandbox
 
 ORDERS, LINES = "/api/erp/purchase-orders", "/api/erp/purchase-orders.line-items"
@@ -150,3 +153,23 @@ def test_soft_deleted_rows_exist(api):
     rows += [v for c in range(3) for v in api.all_rows("/api/erp/vendors", c)]
     rows += [s for c in range(3) for s in api.all_rows("/api/erp/sites", c)]
     assert any(row["deletedAt"] for row in rows)
+
+
+@given(
+    qty_milli=st.integers(0, 10**9),
+    price_minor=st.integers(0, 10**9),
+    price_unit=st.sampled_from((1, 10, 100, 1000)),
+    tax_pct=st.sampled_from((0, 7, 8, 19, 20, 25)),
+    exponent=st.sampled_from((0, 2)),
+)
+def test_integer_money_matches_decimal_rules(qty_milli, price_minor, price_unit, tax_pct, exponent):
+    quantity = Decimal(qty_milli) / 1000
+    price = Decimal(price_minor).scaleb(-exponent)
+    gross = _round(quantity * price / price_unit, exponent)
+    discount_minor = int(gross.scaleb(exponent)) // 3
+    net, tax, total = line_amounts(qty_milli, price_minor, price_unit, discount_minor, tax_pct)
+    expected_net = gross - Decimal(discount_minor).scaleb(-exponent)
+    expected_tax = _round(expected_net * tax_pct / 100, exponent)
+    assert Decimal(format_minor(net, exponent)) == expected_net
+    assert Decimal(format_minor(tax, exponent)) == expected_tax
+    assert Decimal(format_minor(total, exponent)) == expected_net + expected_tax

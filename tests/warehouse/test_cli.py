@@ -76,3 +76,12 @@ def test_unknown_selector_is_a_one_line_error(project: str) -> None:
     result = _invoke("run", "--project-dir", project, "-s", "nope")
     assert result.exit_code == 1
     assert result.output.strip() == "Error: --select 'nope' matches no model"
+
+
+def test_test_reports_models_not_built(project: str) -> None:
+    result = _invoke(
+        "test", "--project-dir", project, "-s", "marts.po_spend canonical.purchase_orders"
+    )
+    assert result.exit_code == 1
+    assert "ERROR canonical.purchase_orders: not built yet (4 tests not run)" in result.output
+    assert "could not run" in result.output.splitlines()[-1]

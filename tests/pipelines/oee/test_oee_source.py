@@ -140,6 +140,15 @@ def test_empty_tables_still_land(isolated_env):
     run_oee(url, _pipeline(isolated_env / "w.duckdb"))
     counts = _counts(isolated_env / "w.duckdb")
     assert counts["lines"] == 1 and counts["quality_events"] == 0
+    with duckdb.connect(str(isolated_env / "w.duckdb")) as con:
+        columns = [
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'raw_oee' and table_name = 'quality_events'"
+            ).fetchall()
+        ]
+    assert "_extracted_at" in columns and "updated_at" in columns
 
 
 def test_timezone_aware_columns_become_naive_utc():
