@@ -9,7 +9,7 @@ bound (`GET /healthz` with the same clients: HTTP and the server loop, no verifi
 storage), then sends `--events` distinct signed events and prints accepted events/s, p50/p99
 latency, the ratio to the raw bound and the inbox count, which must equal the events sent.
 
-    .venv/bin/python benchmarks/webhooks.py [--events 5000] [--clients 16]
+    .venv/bin/python benchmarks/webhooks.py [--events 5000] [--clients 64]
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def percentile_ms(values: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5000)
-    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args()
 

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from sandbox.makini.clock import iso
 from sandbox.makini.connection import Connection
 from sandbox.makini.faults import FaultError, make_fault
-from sandbox.makini.query import QueryError, page_body, parse_query
+from sandbox.makini.query import QueryError, page_body, parse_query, select
 from sandbox.makini.store import RowTable
 from sandbox.makini.webhooks import WebhookConfig, WebhookConfigError, send
 from sandbox.makini.world import Sandbox, connection_row, integration_row
@@ -60,13 +60,15 @@ def create_app(sandbox: Sandbox) -> Starlette:
         scheme, _, token = header.partition(" ")
         return sandbox.by_token.get(token.strip()) if scheme.lower() == "bearer" else None
 
-    def list_response(request: Request, conn: Connection, table: Any) -> Response:
+    def list_response(
+        request: Request, conn: Connection, table: Any, cached: bool = True
+    ) -> Response:
         params = list(request.query_params.multi_items())
         try:
             query = parse_query(params, table.fields)
         except QueryError as exc:
             return error(422, str(exc), errors={exc.parameter: [str(exc)]})
-        positions = sandbox.cache.select(table, query)
+        positions = sandbox.cache.select(table, query) if cached else select(table, query)
         url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
         body, _ = page_body(table, positions, query, url, params)
         body = sandbox.faults.distort(conn.id, request.url.path, query.page, body)
@@ -78,7 +80,8 @@ def create_app(sandbox: Sandbox) -> Starlette:
             rows = [
                 connection_row(c, sandbox.faults.has(c.id, "outage")) for c in sandbox.connections
             ]
-            return list_response(request, conn, RowTable(rows, CONNECTION_FIELDS))
+            # Built per request (statuses follow faults), so never from the query cache.
+            return list_response(request, conn, RowTable(rows, CONNECTION_FIELDS), cached=False)
         if path == "/api/integrations/current":
             return json_response(
                 {"data": integration_row(conn, sandbox.faults.has(conn.id, "outage"))}

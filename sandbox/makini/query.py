@@ -164,7 +164,8 @@ def _predicate(table: Table, field: str, op: str, operand: str) -> Callable[[int
     return test
 
 
-def _select(table: Table, query: Query) -> Sequence[int]:
+def select(table: Table, query: Query) -> Sequence[int]:
+    """Positions of the rows matching `query`'s filters, in its order."""
     positions: Sequence[int] = range(len(table))
     if query.filters:
         tests = [_predicate(table, *spec) for spec in query.filters]
@@ -198,11 +199,13 @@ class QueryCache:
     def select(self, table: Table, query: Query) -> Sequence[int]:
         if not query.filters and not query.sort:
             return range(len(table))
+        # Tables live as long as the sandbox, so id() stays theirs; a table built per request
+        # must call `select` directly instead.
         cache_key = (id(table), table.version, query.filters, query.match_all, query.sort)
         if cache_key in self._entries:
             self._entries.move_to_end(cache_key)
             return self._entries[cache_key]
-        result = _select(table, query)
+        result = select(table, query)
         self._entries[cache_key] = result
         if len(self._entries) > self._size:
             self._entries.popitem(last=False)

@@ -27,9 +27,10 @@ def to_utc(local_day: datetime, hour: int, tz: ZoneInfo) -> datetime:
 def shift_calendar(
     pattern: ShiftPattern, tz_name: str, start: datetime, as_of: datetime
 ) -> list[Shift]:
-    """Shifts starting in [start, as_of), in time order.
+    """Shifts lying within [start, as_of], in time order.
 
-    The last shift may run past `as_of`: it is the shift in progress when the database is read.
+    Only whole shifts: the history ends with the last shift finished by `as_of`, so every day
+    of the calendar is complete (stops still running at `as_of` stay open all the same).
     Shift lengths follow the wall clock, so a night shift over a DST change lasts 7 or 9 hours.
     """
     tz = ZoneInfo(tz_name)
@@ -42,7 +43,7 @@ def shift_calendar(
                 starts = to_utc(day, hour, tz)
                 end_day = day + timedelta(days=1) if hour + pattern.length_h >= 24 else day
                 ends = to_utc(end_day, (hour + pattern.length_h) % 24, tz)
-                if start <= starts < as_of:
+                if start <= starts and ends <= as_of:
                     shifts.append(Shift(name, starts, ends))
         day += timedelta(days=1)
     return sorted(shifts, key=lambda s: s.starts_at)

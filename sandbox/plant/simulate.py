@@ -229,9 +229,11 @@ def simulate_line(
     for shift in shifts:
         _shift_events(line, shift)
         _shift_rejects(line, shift)
-    if shifts and rng.random() < 0.6 and shifts[-1].ends_at > as_of:
-        # The machine is down right now: a breakdown still open when the database is read.
-        line.stop(as_of - seconds(rng.uniform(10, 90) * MINUTE), 24 * 3600, "BD-MECH", "open")
+    if shifts and rng.random() < 0.6:
+        # The machine broke down near the end of the last shift and is still down when the
+        # database is read: the event stays open (ended_at NULL).
+        started = shifts[-1].ends_at - seconds(rng.uniform(10, 90) * MINUTE)
+        line.stop(started, (as_of - started).total_seconds() + 3600, "BD-MECH", "still down")
     line.product_changes.sort()
     line.history.downtime_events.sort(key=lambda e: e["started_at"])
     line.history.quality_events.sort(key=lambda e: e["occurred_at"])

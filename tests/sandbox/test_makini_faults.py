@@ -60,8 +60,13 @@ def test_outage_is_503_and_inactive(fresh_api):
     }
     assert statuses == {"conn-1": "Active", "conn-2": "Inactive", "conn-3": "Active"}
     assert fresh_api.json("/api/integrations/current", conn=1)["data"]["sync_status"] == "error"
+    inactive = {"filter[status]": "Inactive"}
+    assert [c["key"] for c in fresh_api.json("/api/system/connections", 0, inactive)["data"]] == [
+        "conn-2"
+    ]
     _fault(fresh_api, connection_id="conn-2", kind="none")
     assert fresh_api.get(ORDERS, conn=1).status_code == 200
+    assert fresh_api.json("/api/system/connections", 0, inactive)["data"] == []
 
 
 def test_auth_expired_is_401_for_that_token(fresh_api):

@@ -36,11 +36,13 @@ def test_counts_and_calendar(tmp_path):
     assert counts["lines"] == 3 and counts["reason_codes"] >= 4
     assert all(counts[t] > 0 for t in counts)
     # L01: 3 x 8 h, L02: 2 x 12 h, L03: 2 x 8 h on weekdays only (7 days from a Monday)
+    # whole shifts only: Berlin's first starts 05:00 UTC and its last night would end after the
+    # 7 days; Chicago's 12 h shifts fit exactly; Suzhou's first weekday shift starts before them
     per_line = dict(_rows(url, "select line_id, count(*) from shifts group by line_id"))
-    assert per_line == {"L01": 21, "L02": 14, "L03": 10}
-    # counts every 15 minutes of shift time up to the end: L01 (Berlin) starts 05:00 UTC
+    assert per_line == {"L01": 20, "L02": 14, "L03": 9}
+    # counts every 15 minutes of shift time: L01 runs 05:00 UTC on day 1 to 21:00 on day 7
     (periods,) = _rows(url, "select count(*) from production_counts where line_id = 'L01'")
-    assert periods[0] == 7 * 24 * 4 - 5 * 4
+    assert periods[0] == (6 * 24 + 16) * 4
 
 
 def test_realistic_downtime_mix(tmp_path):
