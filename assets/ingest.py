@@ -90,12 +90,17 @@ def build_makini_ingest() -> dg.AssetsDefinition:
         report(context, _summary_line(extraction, elapsed))
         problems = list(known_down.values()) + [str(e) for e in extraction.failures.values()]
         if problems:
+            # Rejected tokens and known outages do not heal by retrying now.
+            retryable = failure is not None and not all(
+                isinstance(e, AuthError) for e in extraction.failures.values()
+            )
             raise dg.Failure(
                 description="; ".join(problems),
-                metadata={"failed_connections": sorted([*known_down, *extraction.failures])},
-                # Rejected tokens and known outages do not heal by retrying now.
-                allow_retries=failure is not None
-                and not all(isinstance(e, AuthError) for e in extraction.failures.values()),
+                metadata={
+                    "failed_connections": sorted([*known_down, *extraction.failures]),
+                    "retryable": retryable,
+                },
+                allow_retries=retryable,
             )
 
     return makini_ingest
@@ -143,8 +148,18 @@ def build_oee_ingest() -> dg.AssetsDefinition:
             )
         total = sum(rows.get(t, 0) for t in tables)
         report(context, f"oee: {total:,} rows in {elapsed:.1f}s")
+        ensure_makini_tables(warehouse)
 
     return oee_ingest
+
+
+def ensure_makini_tables(warehouse: WarehouseResource) -> None:
+    """Create the raw Makini tables, empty, where Makini was never synced: OEE models read
+    Makini asset downtime, and an OEE-only plant must still build them."""
+    with warehouse.connect() as wh:
+        if all(wh.table_exists(f"{DATASET}.{table}") for table in RAW_TABLES):
+            return
+    sync(warehouse.dlt_pipeline(PIPELINE_NAME, DATASET), "", [])
 
 
 def _selected_connections(makini: MakiniResource, ids: Sequence[str]):

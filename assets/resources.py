@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from pipelines.makini.settings import (
     DEFAULT_TIMEOUT_S,
 )
 from pipelines.makini.status import Observation
+from plantsync.settings import get, number
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -130,32 +130,17 @@ class OeeDatabaseResource(dg.ConfigurableResource):
         return make_url(self.url).render_as_string(hide_password=True)
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name) or default
-
-
-def _number(name: str, default: float, kind: type = int) -> Any:
-    value = _env(name, str(default))
-    try:
-        number = kind(value)
-    except ValueError:
-        raise ValueError(f"{name}={value!r} is not a valid {kind.__name__}") from None
-    if number < 0:
-        raise ValueError(f"{name}={value!r} must not be negative")
-    return number
-
-
 def _optional_env(name: str) -> Any:
     """A Dagster EnvVar when the variable is set (secrets stay out of config), else None."""
-    return dg.EnvVar(name) if os.environ.get(name) else None
+    return dg.EnvVar(name) if get(name) else None
 
 
 def build_resources() -> dict[str, Any]:
     """Resources for the destination in `PLANTSYNC_DESTINATION`, read when definitions load."""
-    destination = _env("PLANTSYNC_DESTINATION", "duckdb").lower()
+    destination = get("PLANTSYNC_DESTINATION", "duckdb").lower()
     warehouse = WarehouseResource(
         destination=destination,
-        duckdb_path=_env("PLANTSYNC_DUCKDB_PATH", "data/warehouse.duckdb"),
+        duckdb_path=get("PLANTSYNC_DUCKDB_PATH", "data/warehouse.duckdb"),
         postgres_url=_optional_env("PLANTSYNC_POSTGRES_URL"),
         snowflake_account=_optional_env("SNOWFLAKE_ACCOUNT"),
         snowflake_user=_optional_env("SNOWFLAKE_USER"),
@@ -166,19 +151,19 @@ def build_resources() -> dict[str, Any]:
         snowflake_role=_optional_env("SNOWFLAKE_ROLE"),
     )
     makini = MakiniResource(
-        base_url=_env("MAKINI_BASE_URL", DEFAULT_BASE_URL),
+        base_url=get("MAKINI_BASE_URL", DEFAULT_BASE_URL),
         connections=dg.EnvVar("MAKINI_CONNECTIONS"),
-        per_page=_number("PLANTSYNC_MAKINI_PER_PAGE", DEFAULT_PER_PAGE),
-        lookback_s=_number("PLANTSYNC_MAKINI_LOOKBACK_S", DEFAULT_LOOKBACK_S),
-        http_max_attempts=_number("PLANTSYNC_HTTP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
-        http_backoff_s=_number("PLANTSYNC_HTTP_BACKOFF_S", DEFAULT_BACKOFF_S, float),
-        http_max_delay_s=_number("PLANTSYNC_HTTP_MAX_DELAY_S", DEFAULT_MAX_DELAY_S, float),
-        http_timeout_s=_number("PLANTSYNC_HTTP_TIMEOUT_S", DEFAULT_TIMEOUT_S, float),
+        per_page=number("PLANTSYNC_MAKINI_PER_PAGE", DEFAULT_PER_PAGE),
+        lookback_s=number("PLANTSYNC_MAKINI_LOOKBACK_S", DEFAULT_LOOKBACK_S),
+        http_max_attempts=number("PLANTSYNC_HTTP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
+        http_backoff_s=number("PLANTSYNC_HTTP_BACKOFF_S", DEFAULT_BACKOFF_S, float),
+        http_max_delay_s=number("PLANTSYNC_HTTP_MAX_DELAY_S", DEFAULT_MAX_DELAY_S, float),
+        http_timeout_s=number("PLANTSYNC_HTTP_TIMEOUT_S", DEFAULT_TIMEOUT_S, float),
     )
-    oee = OeeDatabaseResource(url=_env("PLANTSYNC_OEE_DB_URL", "sqlite:///data/plant.db"))
+    oee = OeeDatabaseResource(url=get("PLANTSYNC_OEE_DB_URL", "sqlite:///data/plant.db"))
     notifier = NotifierResource(
         url=_optional_env("PLANTSYNC_STATUS_WEBHOOK_URL"),
         secret=_optional_env("PLANTSYNC_STATUS_WEBHOOK_SECRET"),
-        backoff_s=_number("PLANTSYNC_HTTP_BACKOFF_S", DEFAULT_BACKOFF_S, float),
+        backoff_s=number("PLANTSYNC_HTTP_BACKOFF_S", DEFAULT_BACKOFF_S, float),
     )
     return {"warehouse": warehouse, "makini": makini, "oee_db": oee, "notifier": notifier}

@@ -154,11 +154,12 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--log-level", default="info")
+    parser.add_argument("--inbox-url", help="an empty inbox database (default: temporary SQLite)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="plantsync-bench-") as tmp:
         workdir = Path(tmp)
-        inbox_url = f"sqlite:///{workdir / 'inbox.db'}"
+        inbox_url = args.inbox_url or f"sqlite:///{workdir / 'inbox.db'}"
         proc, base = start_receiver(workdir, inbox_url, args.log_level)
         try:
             cpu_before = cpu_seconds(proc.pid)
@@ -193,6 +194,7 @@ def main() -> int:
     events_per_s = accepted / elapsed
     raw_per_s = args.events / raw_elapsed
     print(f"events sent            {args.events} from {args.clients} keep-alive clients")
+    print(f"inbox                  {inbox_url.split(':', 1)[0]}")
     print(f"accepted (200)         {accepted}")
     print(f"accepted events/s      {events_per_s:,.0f}  (goal {GOAL_EVENTS_PER_S:,})")
     print(f"raw bound GET /healthz {raw_per_s:,.0f} requests/s")

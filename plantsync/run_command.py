@@ -27,10 +27,22 @@ def run(source: str) -> None:
     check_settings(source)
     from plantsync.summary import RunSummary, execute_job
 
-    started = time.monotonic()
+    retries = settings.number("PLANTSYNC_RUN_RETRIES", 1)
+    delay_s = settings.number("PLANTSYNC_RUN_RETRY_DELAY_S", 60.0, float)
     _console_progress()
-    result = execute_job(JOBS[source])
-    summary = RunSummary.from_result(result, time.monotonic() - started)
+    for attempt in range(retries + 1):
+        started = time.monotonic()
+        result = execute_job(JOBS[source])
+        summary = RunSummary.from_result(result, time.monotonic() - started)
+        if result.success or not summary.retryable or attempt == retries:
+            break
+        wait_s = delay_s * 2**attempt
+        click.echo(
+            f"run failed ({summary.failure_line()}); running it again in {wait_s:.0f}s "
+            f"(retry {attempt + 1} of {retries})",
+            err=True,
+        )
+        time.sleep(wait_s)
     click.echo(summary.render())
     if not result.success:
         raise click.ClickException(summary.failure_line())

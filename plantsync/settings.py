@@ -37,6 +37,18 @@ def require(name: str) -> str:
     return value
 
 
+def number(name: str, default: float, kind: type = int) -> float:
+    """A non-negative number setting; the error names the variable and the bad value."""
+    value = get(name, str(default))
+    try:
+        parsed = kind(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r} is not a valid {kind.__name__}") from None
+    if parsed < 0:
+        raise SettingsError(f"{name}={value!r} must not be negative")
+    return parsed
+
+
 def destination() -> str:
     value = get("PLANTSYNC_DESTINATION", "duckdb").lower()
     if value not in DESTINATIONS:

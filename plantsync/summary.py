@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 # Dagster's own console log only for warnings and errors: progress comes from `plantsync`.
+INGEST_STEPS = frozenset({"makini_ingest", "oee_ingest"})
 QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -33,6 +34,8 @@ class RunSummary:
     checks_warned: list[str] = field(default_factory=list)
     checks_passed: int = 0
     failures: list[str] = field(default_factory=list)
+    # True when an ingest step failed in a way a later run may not (an outage, not a bad token).
+    retryable: bool = False
 
     @classmethod
     def from_result(cls, result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
@@ -52,9 +55,13 @@ class RunSummary:
                 else:
                     summary.checks_failed.append(name)
             elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
-                error = event.event_specific_data.error
-                message = error.message.strip().splitlines()[0] if error else "failed"
+                data = event.event_specific_data
+                message = data.error.message.strip().splitlines()[0] if data.error else "failed"
                 summary.failures.append(f"{event.step_key}: {message}")
+                if event.step_key in INGEST_STEPS:
+                    user = data.user_failure_data
+                    retryable = user.metadata.get("retryable") if user else None
+                    summary.retryable |= retryable is None or bool(retryable.value)
         return summary
 
     def render(self) -> str:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 import socket
+from typing import TYPE_CHECKING
 
 import click
 
 from plantsync import settings
 
+if TYPE_CHECKING:  # imported late at run time so that `--help` stays fast
+    from pipelines.makini.inbox import Inbox, StoredEvent
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
-def _open_inbox():  # -> Inbox; imported late so `--help` stays fast
+def _open_inbox() -> Inbox:
     import sqlalchemy as sa
 
     from pipelines.makini.inbox import Inbox
@@ -37,7 +41,7 @@ def _listen(host: str, port: int) -> socket.socket:
         ) from None
 
 
-def _state(event) -> str:  # event: StoredEvent
+def _state(event: StoredEvent) -> str:
     if event.processed_at:
         return f"processed by {event.run_id}" if event.run_id else f"closed: {event.last_error}"
     if event.run_id:

@@ -75,6 +75,7 @@ makini as (
             when lower(makini_events.category_name) like '%plan%'
                 or lower(makini_events.category_name) like '%prevent%'
                 or lower(makini_events.category_name) like '%schedul%'
+                or lower(makini_events.category_name) like '%inspect%'
                 then 'planned_excluded'
             when lower(makini_events.category_name) like '%setup%'
                 or lower(makini_events.category_name) like '%changeover%'

@@ -24,6 +24,10 @@ ARROW_TYPES = {
     BOOL: pa.bool_(),
     JSON: pa.string(),
 }
+# Columns plantsync adds to every raw row, and to embedded lines.
+RAW_COLUMNS = {"connection_id": TEXT, "_extracted_at": TIMESTAMP}
+LINE_COLUMNS = {**RAW_COLUMNS, "purchase_order_key": TEXT}
+NOT_NULL = frozenset({"connection_id", "key", "purchase_order_key"})
 _TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
 
 
@@ -41,7 +45,22 @@ def to_arrow(
     for field, kind in fields.items():
         values = [record.get(field) for record in records]
         arrays[snake_case(field)] = _column(values, kind, field, records)
-    return pa.table(arrays)
+    # Key columns are declared not null, as dlt's merge hints make them.
+    schema = pa.schema(
+        pa.field(name, array.type, nullable=name not in NOT_NULL) for name, array in arrays.items()
+    )
+    return pa.Table.from_arrays(list(arrays.values()), schema=schema)
+
+
+def empty_table(fields: dict[str, str], added: dict[str, str]) -> pa.Table:
+    """A table with no rows and the columns `to_arrow` would give."""
+    names = [*added, *(snake_case(f) for f in fields)]
+    kinds = [*added.values(), *fields.values()]
+    schema = pa.schema(
+        pa.field(n, ARROW_TYPES[k], nullable=n not in NOT_NULL)
+        for n, k in zip(names, kinds, strict=True)
+    )
+    return schema.empty_table()
 
 
 def _column(values: list[Any], kind: str, field: str, records: Sequence[dict]) -> pa.Array:

@@ -23,7 +23,14 @@ from dlt.sources import DltResource, DltSource
 from pipelines.makini.client import MakiniClient, Page, RetrySettings
 from pipelines.makini.connections import Connection
 from pipelines.makini.errors import MakiniError, MalformedPageError
-from pipelines.makini.rows import TIMESTAMP_TYPE, RowError, to_arrow
+from pipelines.makini.rows import (
+    LINE_COLUMNS,
+    RAW_COLUMNS,
+    TIMESTAMP_TYPE,
+    RowError,
+    empty_table,
+    to_arrow,
+)
 from pipelines.makini.settings import DEFAULT_LOOKBACK_S, DEFAULT_PER_PAGE
 from pipelines.makini.tables import (
     ENDPOINTS,
@@ -138,6 +145,10 @@ def _endpoint_rows(
     report: ExtractionReport,
 ) -> Iterator[TDataItems]:
     state = dlt.current.source_state().setdefault("watermarks", {}).setdefault(endpoint.table, {})
+    # Tables exist from the first run on, even before any connection has rows for them.
+    yield empty_table(endpoint.fields, RAW_COLUMNS)
+    if endpoint.table == "purchase_orders":
+        yield _line_hints(empty_table(PURCHASE_ORDER_LINE_FIELDS, LINE_COLUMNS))
     for client in clients:
         conn_id = client.connection.id
         if report.failed(conn_id):
@@ -242,7 +253,11 @@ def _line_table(
     table = to_arrow(lines, fields, extra)
     report.rows[PURCHASE_ORDER_LINES_TABLE] += len(lines)
     report.rows_by_connection[(conn_id, PURCHASE_ORDER_LINES_TABLE)] += len(lines)
-    yield dlt.mark.with_hints(
+    yield _line_hints(table)
+
+
+def _line_hints(table: pa.Table) -> TDataItems:
+    return dlt.mark.with_hints(
         table,
         dlt.mark.make_hints(
             table_name=PURCHASE_ORDER_LINES_TABLE,

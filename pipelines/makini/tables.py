@@ -220,6 +220,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             "parentKey": TEXT,
             "vendorKey": TEXT,
             "teamKey": TEXT,
+            "documents": JSON,
             "locationKey": TEXT,
             "customerKey": TEXT,
             "accountKeys": TEXT,

@@ -72,7 +72,6 @@ class Connection:
     sync_status: str = "fulldone"
     sync_updated_s: int = CLOCK_START_S
     advances: int = 0
-    dirty: dict[str, list[str]] = field(default_factory=dict)
     frozen_orders: set[int] = field(default_factory=set)  # dirty orders advance must not fix
 
     def identity(self) -> dict[str, str]:

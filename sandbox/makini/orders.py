@@ -320,13 +320,10 @@ class OrderFactory:
         ref = self.ref
         uom_key = self.item_unit[item.code]
         decimals = ref.unit_decimals[uom_key]
-        unit_price = rng.uniform(*item.price_eur) / ref.eur_value[order["currencyKey"]]
+        unit_price_eur = rng.uniform(*item.price_eur)
         # SAP quotes cheap items per 10, 100 or 1000 units.
-        price_unit = (
-            rng.choice(ref.flavour.price_units)
-            if unit_price * ref.eur_value[order["currencyKey"]] < 20
-            else 1
-        )
+        price_unit = rng.choice(ref.flavour.price_units) if unit_price_eur < 20 else 1
+        unit_price = unit_price_eur / ref.eur_value[order["currencyKey"]]
         price_minor = max(1, round(unit_price * price_unit * 10**exponent))
         qty_milli = rng.randint(item.qty[0] * QTY_SCALE, item.qty[1] * QTY_SCALE)
         if decimals == 0:
@@ -336,7 +333,7 @@ class OrderFactory:
             gross = round_half_up(qty_milli * price_minor, QTY_SCALE * price_unit)
             discount = int(gross * rng.uniform(0.02, 0.10))
         custom: Row = {"taxRate": str(tax_pct)}
-        if len(ref.flavour.price_units) > 1:
+        if len(ref.flavour.price_units) > 1:  # only back ends with price units report one
             custom["priceUnit"] = price_unit
         is_sap = ref.flavour.name == "sap"
         line: Row = {

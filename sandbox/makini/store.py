@@ -1,8 +1,9 @@
 """In-memory tables behind the list endpoints, stored compactly.
 
 Orders are kept as their serialized JSON (orjson bytes) plus the few fields paging and cursors
-need (key, updatedAt, line keys and line updatedAt): 100k orders with 400k lines fit in well
-under a gigabyte, and a page is served by joining bytes, with no per-request serialization.
+need (key, updatedAt, line keys and line updatedAt): 100k orders with 400k lines take about
+1 GB of process memory, and a page is served by joining bytes, with no per-request
+serialization.
 Changing an order replaces its bytes. Every table answers the same small protocol (`Table`)
 that the query engine filters, sorts and pages.
 """

@@ -29,8 +29,8 @@ def shift_calendar(
 ) -> list[Shift]:
     """Shifts lying within [start, as_of], in time order.
 
-    Only whole shifts: the history ends with the last shift finished by `as_of`, so every day
-    of the calendar is complete (stops still running at `as_of` stay open all the same).
+    Only whole shifts: the history ends with the last shift finished by `as_of`, so no shift is
+    cut off (stops still running at `as_of` stay open all the same).
     Shift lengths follow the wall clock, so a night shift over a DST change lasts 7 or 9 hours.
     """
     tz = ZoneInfo(tz_name)

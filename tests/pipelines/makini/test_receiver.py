@@ -54,7 +54,11 @@ class Receiver:
 
 @pytest.fixture
 def receiver(tmp_path: Path) -> Iterator[Receiver]:
-    inbox = Inbox(f"sqlite:///{tmp_path / 'inbox.db'}")
+    yield from serve(Inbox(f"sqlite:///{tmp_path / 'inbox.db'}"))
+
+
+def serve(inbox: Inbox) -> Iterator[Receiver]:
+    """The app on uvicorn in a thread, on a free port, with an HTTP client for it."""
     sock = socket.create_server(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(
@@ -203,7 +207,17 @@ def test_body_of_exactly_the_limit_is_read(receiver: Receiver) -> None:
     assert receiver.post(body, signature=sign(body, NEW_SECRET)).status_code == 200
 
 
-def test_concurrent_deliveries_share_commits(receiver: Receiver) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_receiver(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Receiver]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'inbox.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    yield from serve(Inbox(url))
+
+
+def test_concurrent_deliveries_share_commits(any_receiver: Receiver) -> None:
+    receiver = any_receiver
     bodies = [f'{{"event":"assets.updated","body":["A{n}"]}}'.encode() for n in range(200)]
     statuses: list[int] = []
 
@@ -226,6 +240,9 @@ def test_concurrent_deliveries_share_commits(receiver: Receiver) -> None:
     assert sorted(e.keys[0] for e in receiver.inbox.list_events()) == sorted(
         f"A{n}" for n in range(200)
     )
+    replay = receiver.post(bodies[7], signature=sign(bodies[7], NEW_SECRET))
+    assert replay.json()["duplicate"] is True
+    assert receiver.inbox.count() == 200
 
 
 def test_logs_name_the_event_but_never_secrets_or_bodies(
