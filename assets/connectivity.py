@@ -125,17 +125,24 @@ def _catch_up(obs: Observation) -> dg.RunRequest:
 
 
 def still_down(
-    makini: MakiniResource, warehouse: WarehouseResource, connections: list[Connection]
+    makini: MakiniResource,
+    warehouse: WarehouseResource,
+    connections: list[Connection],
+    known_before: datetime,
 ) -> dict[str, str]:
-    """Connections recorded as down that a quick probe confirms -> why and since when."""
+    """Connections recorded as down before `known_before` that a quick probe confirms
+    -> why and since when."""
     from warehouse.status_history import latest
 
     with warehouse.connect() as wh:
         recorded = latest(wh)
+    cutoff = known_before
+    if cutoff.tzinfo is not None:
+        cutoff = cutoff.astimezone(UTC).replace(tzinfo=None)
     down = {}
     for connection in connections:
         row = recorded.get(connection.id)
-        if row is None or row.status not in DOWN_STATUSES:
+        if row is None or row.status not in DOWN_STATUSES or row.observed_at >= cutoff:
             continue
         if not probe(MakiniClient(makini.base_url, connection, PROBE_RETRY)).is_down:
             continue

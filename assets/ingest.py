@@ -60,9 +60,11 @@ def build_makini_ingest() -> dg.AssetsDefinition:
         """Extract the selected Makini tables for every configured connection."""
         tables = [key.path[-1] for key in context.selected_asset_keys]
         connections = _selected_connections(makini, config.connection_ids)
-        # A connection known to be down fails fast instead of burning retries, unless a
-        # quick probe finds it back (a catch-up run may start before its recovery is recorded).
-        known_down = {} if config.keys else still_down(makini, warehouse, connections)
+        # A connection known to be down before this run began fails fast instead of burning
+        # retries, unless a quick probe finds it back (a catch-up run may start before its
+        # recovery is recorded). Failures of this run's own earlier attempts do not count.
+        run_started = context.instance.get_run_record_by_id(context.run_id).create_timestamp
+        known_down = {} if config.keys else still_down(makini, warehouse, connections, run_started)
         connections = [c for c in connections if c.id not in known_down]
         report(context, f"makini: {len(tables)} tables from {len(connections)} connection(s)")
         started = time.monotonic()

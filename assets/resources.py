@@ -41,14 +41,13 @@ class WarehouseResource(dg.ConfigurableResource):
     # dlt keeps its working files here; state itself lives in the warehouse.
     pipelines_dir: str | None = None
 
-    def snowflake_credentials(self, key_file_param: str = "private_key_path") -> dict[str, Any]:
-        """Connection parameters; dlt names the key file `private_key_path`, the Snowflake
-        connector `private_key_file`."""
+    def snowflake_credentials(self) -> dict[str, Any]:
+        """Connection parameters in dlt's names (`connect` renames the key file parameter)."""
         credentials = {
             "account": self.snowflake_account,
             "user": self.snowflake_user,
             "password": self.snowflake_password,
-            key_file_param: self.snowflake_private_key_path,
+            "private_key_path": self.snowflake_private_key_path,
             "warehouse": self.snowflake_warehouse,
             "database": self.snowflake_database,
             "role": self.snowflake_role,
@@ -74,7 +73,7 @@ class WarehouseResource(dg.ConfigurableResource):
             self.destination,
             duckdb_path=self.duckdb_path,
             postgres_url=self.postgres_url,
-            snowflake=self.snowflake_credentials("private_key_file"),
+            snowflake=self.snowflake_credentials(),
         )
 
 

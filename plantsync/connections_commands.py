@@ -28,7 +28,7 @@ def check() -> None:
         probe(MakiniClient(base_url, connection, PROBE_RETRY))
         for connection in settings.makini_connections()
     ]
-    with _warehouse() as wh:
+    with settings.open_warehouse() as wh:
         changed = {row.connection_id for row in record(wh, observations)}
     for obs in observations:
         mark = "changed" if obs.connection_id in changed else "same"
@@ -61,7 +61,7 @@ def connection_statuses() -> list[dict]:
     configured = (
         [c.id for c in settings.makini_connections()] if settings.get("MAKINI_CONNECTIONS") else []
     )
-    with _warehouse() as wh:
+    with settings.open_warehouse() as wh:
         current = latest(wh)
         last_sync = _last_syncs(wh)
         failures = {}
@@ -112,9 +112,3 @@ def _iso(value) -> str | None:
         value = value.replace(tzinfo=None)
         return value.isoformat(timespec="seconds") + "Z"
     return str(value)
-
-
-def _warehouse():
-    from plantsync.models_commands import connect_from_settings
-
-    return connect_from_settings()

@@ -50,7 +50,7 @@ def main(dev: bool) -> None:
             new = sum(len(c["new"]) for c in changes.values())
             click.echo(f"a day passed in the sandbox: {changed} orders changed, {new} new")
         _configure(api)
-        _ensure_plant_db()
+        _prepare_plant_db()
         if dev:
             _dagster_dev()
             return
@@ -87,16 +87,26 @@ def _configure(api) -> None:
             "DAGSTER_HOME": str((DATA / "dagster_home").resolve()),
         }
     )
-    (DATA / "dagster_home").mkdir(exist_ok=True)
+    home = DATA / "dagster_home"
+    home.mkdir(exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
 
 
-def _ensure_plant_db() -> None:
-    if (DATA / "plant.db").exists():
+def _prepare_plant_db() -> None:
+    """Create the plant database once; on later demos, let the plant catch up late updates."""
+    from sandbox.plant import apply_late_updates, generate
+
+    url = os.environ["PLANTSYNC_OEE_DB_URL"]
+    if not (DATA / "plant.db").exists():
+        click.echo(f"creating the plant OEE database: {PLANT_LINES} lines × {PLANT_DAYS} days")
+        generate(url, lines=PLANT_LINES, days=PLANT_DAYS, seed=SEED)
         return
-    from sandbox.plant.generator import generate
-
-    click.echo(f"creating the plant OEE database: {PLANT_LINES} lines × {PLANT_DAYS} days")
-    generate(os.environ["PLANTSYNC_OEE_DB_URL"], lines=PLANT_LINES, days=PLANT_DAYS, seed=SEED)
+    changes = apply_late_updates(url)
+    click.echo(
+        f"the plant caught up: {changes['closed_events']} open stops closed, "
+        f"{changes['added_counts']} production counts added"
+    )
 
 
 def _dagster_dev() -> None:
@@ -122,11 +132,13 @@ QUERIES = {
     "Open purchase-order lines by due bucket": """
         select due_bucket, count(*) as lines
         from marts.open_po_lines group by 1 order by 2 desc""",
-    "OEE per line, last day": """
-        select line_id, day, round(availability, 3) as a, round(performance, 3) as p,
-               round(quality, 3) as q, round(oee, 3) as oee
+    "OEE per line, its last full day": """
+        select line_id, day, round(availability, 3) as availability,
+               round(performance, 3) as performance, round(quality, 3) as quality,
+               round(oee, 3) as oee
         from marts.oee_daily
-        where day = (select max(day) from marts.oee_daily) order by line_id""",
+        qualify day = max(day) over (partition by line_id) - 1
+        order by line_id""",
 }
 
 

@@ -14,38 +14,9 @@ import click
 from plantsync import settings
 
 if TYPE_CHECKING:
-    from warehouse.connections import Warehouse
     from warehouse.graph import Project
 
 TARGETS = ("duckdb", "snowflake", "postgres")
-
-
-def snowflake_params() -> dict[str, Any]:
-    """snowflake.connector.connect keyword arguments from SNOWFLAKE_* settings."""
-    params: dict[str, Any] = {"account": settings.require("SNOWFLAKE_ACCOUNT")}
-    params["user"] = settings.require("SNOWFLAKE_USER")
-    key_path = settings.get("SNOWFLAKE_PRIVATE_KEY_PATH")
-    if key_path:
-        params["private_key_file"] = key_path
-    else:
-        params["password"] = settings.require("SNOWFLAKE_PASSWORD")
-    for name in ("warehouse", "database", "role"):
-        value = settings.get(f"SNOWFLAKE_{name.upper()}")
-        if value:
-            params[name] = value
-    return params
-
-
-def connect_from_settings(target: str | None = None) -> Warehouse:
-    """The configured warehouse (PLANTSYNC_DESTINATION unless `target` overrides it)."""
-    from warehouse.connections import connect
-
-    destination = target or settings.destination()
-    if destination == "duckdb":
-        return connect("duckdb", duckdb_path=settings.duckdb_path())
-    if destination == "postgres":
-        return connect("postgres", postgres_url=settings.require("PLANTSYNC_POSTGRES_URL"))
-    return connect("snowflake", snowflake=snowflake_params())
 
 
 def _load(project_dir: str) -> Project:
@@ -141,7 +112,7 @@ def run(select: tuple[str, ...], target: str | None, project_dir: str, full_refr
     started = time.perf_counter()
     try:
         project = _load(project_dir)
-        with connect_from_settings(target) as warehouse:
+        with settings.open_warehouse(target) as warehouse:
             results = run_models(
                 project,
                 warehouse,
@@ -167,7 +138,7 @@ def test(select: tuple[str, ...], target: str | None, project_dir: str) -> None:
     try:
         project = _load(project_dir)
         tests = project_tests(project, _selectors(select))
-        with connect_from_settings(target) as warehouse:
+        with settings.open_warehouse(target) as warehouse:
             missing: dict[str, bool] = {}
             for data_test in tests:
                 if data_test.model not in missing:
@@ -231,7 +202,7 @@ def lineage(select: tuple[str, ...], project_dir: str, offline: bool) -> None:
         sources: dict[str, list[str]] = {}
         missing_duckdb = settings.destination() == "duckdb" and not settings.duckdb_path().exists()
         if not offline and not missing_duckdb:  # never create an empty warehouse file here
-            with connect_from_settings() as warehouse:
+            with settings.open_warehouse() as warehouse:
                 sources = schema_from_warehouse(warehouse, sorted(project.sources))
         for fqn, columns in project_lineage(project, fqns, sources).items():
             click.echo(fqn)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from dotenv import load_dotenv
 
 from pipelines.makini.connections import Connection, parse_connections
+
+if TYPE_CHECKING:
+    from warehouse.connections import Warehouse
 
 DESTINATIONS = ("duckdb", "snowflake", "postgres")
 
@@ -79,3 +83,31 @@ def oee_db_url() -> str:
 
 def webhook_inbox_url() -> str:
     return get("PLANTSYNC_WEBHOOK_INBOX_URL", "sqlite:///data/webhook_inbox.db")
+
+
+def snowflake_params() -> dict[str, Any]:
+    """snowflake.connector.connect keyword arguments from the SNOWFLAKE_* settings."""
+    params: dict[str, Any] = {"account": require("SNOWFLAKE_ACCOUNT")}
+    params["user"] = require("SNOWFLAKE_USER")
+    key_path = get("SNOWFLAKE_PRIVATE_KEY_PATH")
+    if key_path:
+        params["private_key_file"] = key_path
+    else:
+        params["password"] = require("SNOWFLAKE_PASSWORD")
+    for name in ("warehouse", "database", "role"):
+        value = get(f"SNOWFLAKE_{name.upper()}")
+        if value:
+            params[name] = value
+    return params
+
+
+def open_warehouse(target: str | None = None) -> Warehouse:
+    """The configured warehouse (PLANTSYNC_DESTINATION unless `target` overrides it)."""
+    from warehouse.connections import connect
+
+    kind = target or destination()
+    if kind == "duckdb":
+        return connect("duckdb", duckdb_path=duckdb_path())
+    if kind == "postgres":
+        return connect("postgres", postgres_url=require("PLANTSYNC_POSTGRES_URL"))
+    return connect("snowflake", snowflake=snowflake_params())

@@ -67,14 +67,6 @@ class GroupCommitter:
         self._lock = threading.Lock()
 
     async def add(self, event: NewEvent) -> AddResult:
-        import os
-        if os.environ.get("FAKEDB") == "1":
-            self.n = getattr(self, "n", 0) + 1
-            return AddResult(self.n, False)
-        if os.environ.get("FAKEDB") == "2":
-            self.n = getattr(self, "n", 0) + 1
-            await asyncio.sleep(0.003)
-            return AddResult(self.n, False)
         self._ensure_started()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[AddResult] = loop.create_future()
