@@ -12,6 +12,7 @@ from assets.jobs import build_jobs
 from assets.models import build_model_assets
 from assets.resources import build_resources
 from assets.schedules import SCHEDULES
+from assets.webhook_sensor import makini_webhook_sensor
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 
@@ -24,7 +25,7 @@ def build_definitions() -> dg.Definitions:
         assets=[build_makini_ingest(), build_oee_ingest(), *model_assets],
         asset_checks=model_checks,
         jobs=[*build_jobs(), connection_status_job],
-        sensors=[connectivity_sensor],
+        sensors=[connectivity_sensor, makini_webhook_sensor],
         schedules=SCHEDULES,
         resources=build_resources(),
     )

@@ -24,7 +24,7 @@ def dlt_destination(
     if kind == "postgres":
         if not postgres_url:
             raise ValueError("PLANTSYNC_POSTGRES_URL is required for the postgres destination")
-        return dlt.destinations.postgres(credentials=postgres_url)
+        return dlt.destinations.postgres(credentials=_postgres_credentials(postgres_url))
     if kind == "snowflake":
         if not snowflake:
             raise ValueError("SNOWFLAKE_* settings are required for the snowflake destination")
@@ -42,3 +42,14 @@ def dlt_pipeline(
         dataset_name=dataset,
         pipelines_dir=pipelines_dir,
     )
+
+
+def _postgres_credentials(url: str):
+    """dlt insists on a password; a server with trust or peer auth has none to give."""
+    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+    credentials = PostgresCredentials(url)
+    if credentials.password is None:
+        credentials.password = ""
+        credentials.resolve()
+    return credentials

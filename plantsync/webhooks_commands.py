@@ -66,8 +66,6 @@ def serve(host: str, port: int, log_level: str) -> None:
     Connections and their webhook secrets come from MAKINI_CONNECTIONS, the inbox from
     PLANTSYNC_WEBHOOK_INBOX_URL.
     """
-    import sys
-
     import uvicorn
 
     from pipelines.makini.connections import ConnectionsError
@@ -82,10 +80,6 @@ def serve(host: str, port: int, log_level: str) -> None:
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # The inbox writer thread and the event loop share the GIL. With the default 5 ms switch
-    # interval each hand-over can stall a request for up to 5 ms; 1 ms roughly halved the write
-    # latency and raised throughput ~40% in benchmarks/webhooks.py.
-    sys.setswitchinterval(0.001)
     app = create_app(connections, inbox)
     config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on")
     bound_host, bound_port = sock.getsockname()[:2]

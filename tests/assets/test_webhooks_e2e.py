@@ -1,0 +1,81 @@
+"""End to end: a change in the sandbox, its signed webhook, the receiver's inbox, a sensor tick
+and the targeted refetch run: the canonical order shows the change without a full sync, and
+only the changed keys were requested from the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+import requests
+
+from assets.definitions import build_definitions
+from assets.webhook_sensor import makini_webhook_sensor
+from pipelines.makini.connections import parse_connections
+from pipelines.makini.inbox import Inbox
+from sandbox.makini.server import SandboxServer
+from tests.pipelines.makini.test_receiver import serve
+
+
+@pytest.fixture
+def sandbox(monkeypatch, isolated_env: Path) -> Iterator[SandboxServer]:
+    with SandboxServer(seed=12, connections=2, purchase_orders=30) as server:
+        monkeypatch.setenv("MAKINI_BASE_URL", server.base_url)
+        monkeypatch.setenv("MAKINI_CONNECTIONS", server.connections_json())
+        monkeypatch.setenv("PLANTSYNC_WEBHOOK_INBOX_URL", f"sqlite:///{isolated_env / 'inbox.db'}")
+        monkeypatch.setenv("PLANTSYNC_STEP_RETRIES", "0")
+        yield server
+
+
+def _orders(duckdb_path: Path) -> dict[tuple[str, str], tuple]:
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        rows = con.execute(
+            "select connection_id, po_key, status_raw, total_net, updated_at "
+            "from canonical.purchase_orders"
+        ).fetchall()
+    return {(conn, key): rest for conn, key, *rest in rows}
+
+
+def test_webhook_refetches_only_changed_orders(sandbox, duckdb_path, monkeypatch) -> None:
+    defs = build_definitions()
+    with dg.instance_for_test() as instance:
+        assert defs.resolve_job_def("makini_sync_job").execute_in_process(instance=instance).success
+        before = _orders(duckdb_path)
+        connections = parse_connections(sandbox.connections_json())
+        receiver = serve(Inbox(f"sqlite:///{duckdb_path.parent / 'inbox.db'}"), connections)
+        webhooks = next(receiver)
+        requests.post(
+            f"{sandbox.base_url}/_sandbox/webhooks",
+            json={"url": f"{webhooks.client.base_url}/webhooks/makini"},
+            timeout=10,
+        ).raise_for_status()
+        requests.delete(f"{sandbox.base_url}/_sandbox/requests", timeout=10)
+        changes = requests.post(
+            f"{sandbox.base_url}/_sandbox/advance",
+            json={"changed_fraction": 0.2, "new_purchase_orders": 0, "connection_id": "conn-1"},
+            timeout=30,
+        ).json()
+        changed = sorted(changes["conn-1"]["changed"])
+        assert changed and webhooks.inbox.count() >= 1
+
+        result = makini_webhook_sensor(dg.build_sensor_context(instance=instance))
+        (request,) = result.run_requests
+        job = defs.resolve_job_def(request.job_name)
+        outcome = job.execute_in_process(
+            run_config=request.run_config, tags=request.tags, instance=instance
+        )
+        settled = makini_webhook_sensor(
+            dg.build_sensor_context(instance=instance, cursor=result.cursor)
+        )
+        pending = webhooks.inbox.list_events(pending_only=True)
+        next(receiver, None)
+
+    assert outcome.success
+    log = requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=10).json()
+    assert sorted(e["path"] for e in log) == [f"/api/erp/purchase-orders/{k}" for k in changed]
+    after = _orders(duckdb_path)
+    assert {k for k in after if after[k] != before[k]} == {("conn-1", k) for k in changed}
+    assert not settled.run_requests and pending == []
