@@ -34,21 +34,30 @@ class MakiniIngestConfig(dg.Config):
 
 
 def makini_table_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(["raw_makini", table])
+    return dg.AssetKey([DATASET, table])
+
+
+def oee_table_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey([OEE_DATASET, table])
+
+
+def _raw_specs(dataset: str, tables, origin: str, kind: str) -> list[dg.AssetSpec]:
+    """One asset per raw table; keys, groups and schemas are the warehouse's names."""
+    return [
+        dg.AssetSpec(
+            dg.AssetKey([dataset, table]),
+            description=f"Raw `{table}` of {origin}, merged on its key.",
+            kinds={"dlt", kind},
+            group_name=dataset,
+            skippable=True,
+        )
+        for table in tables
+    ]
 
 
 def build_makini_ingest() -> dg.AssetsDefinition:
     """A fresh multi-asset per call (definitions and tests each build their own)."""
-    specs = [
-        dg.AssetSpec(
-            makini_table_key(table),
-            description=f"Raw `{table}` of every Makini connection, merged on its key.",
-            kinds={"dlt", "python"},
-            group_name="raw_makini",
-            skippable=True,
-        )
-        for table in RAW_TABLES
-    ]
+    specs = _raw_specs(DATASET, RAW_TABLES, "every Makini connection", "python")
 
     @dg.multi_asset(specs=specs, name=MAKINI_INGEST, can_subset=True, pool=WAREHOUSE_POOL)
     def makini_ingest(
@@ -108,22 +117,9 @@ def build_makini_ingest() -> dg.AssetsDefinition:
     return makini_ingest
 
 
-def oee_table_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(["raw_oee", table])
-
-
 def build_oee_ingest() -> dg.AssetsDefinition:
     """A fresh multi-asset per call over the plant OEE database."""
-    specs = [
-        dg.AssetSpec(
-            oee_table_key(table),
-            description=f"Raw `{table}` of the plant OEE database, merged on its primary key.",
-            kinds={"dlt", "sql"},
-            group_name="raw_oee",
-            skippable=True,
-        )
-        for table in OEE_TABLES
-    ]
+    specs = _raw_specs(OEE_DATASET, OEE_TABLES, "the plant OEE database", "sql")
 
     @dg.multi_asset(specs=specs, name="oee_ingest", can_subset=True, pool=WAREHOUSE_POOL)
     def oee_ingest(

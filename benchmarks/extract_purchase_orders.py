@@ -27,10 +27,10 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.destinations import dlt_destination, dlt_pipeline  # noqa: E402
-from pipelines.makini.client import RetrySettings  # noqa: E402
-from pipelines.makini.connections import parse_connections  # noqa: E402
-from pipelines.makini.pipeline import DATASET, PIPELINE_NAME, sync  # noqa: E402
+from pipelines.destinations import dlt_destination, dlt_pipeline
+from pipelines.makini.client import RetrySettings
+from pipelines.makini.connections import parse_connections
+from pipelines.makini.pipeline import DATASET, PIPELINE_NAME, sync
 
 GOAL_RATIO = 2.0
 
@@ -102,7 +102,8 @@ def raw_bound(base_url: str, token: str, per_page: int, path: Path) -> int:
             for field in ("shipmentAddress", "billingAddress", "deliveryAddress", "customFields"):
                 order[field] = orjson.dumps(order.get(field)).decode()
             orders.append(order)
-        order_table, line_table = pa.Table.from_pylist(orders), pa.Table.from_pylist(lines)
+        con.register("order_table", pa.Table.from_pylist(orders))
+        con.register("line_table", pa.Table.from_pylist(lines))
         if not created:
             con.execute("create table orders as select * from order_table limit 0")
             con.execute("create table lines as select * from line_table limit 0")

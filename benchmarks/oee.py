@@ -55,7 +55,7 @@ def raw_bound(db_url: str, duckdb_path: Path) -> float:
     import pyarrow as pa
     import sqlalchemy as sa
 
-    from pipelines.oee import OEE_TABLES
+    from pipelines.oee.settings import OEE_TABLES
 
     started = time.perf_counter()
     engine = sa.create_engine(db_url)
@@ -119,7 +119,7 @@ def main() -> int:
         import dlt
 
         import warehouse
-        from pipelines.oee import run_oee
+        from pipelines.oee.pipeline import run_oee
         from sandbox.plant import generate
 
         db_url = f"sqlite:///{root / 'plant.db'}"

@@ -17,7 +17,9 @@ SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 POSTGRES_ADMIN_URL = os.environ.get(
     "PLANTSYNC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-MARIADB_ADMIN_URL = os.environ.get("PLANTSYNC_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+MARIADB_ADMIN_URL = os.environ.get(
+    "PLANTSYNC_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"
+)
 
 
 def _service_missing(what: str, error: Exception) -> None:
@@ -50,41 +52,55 @@ def duckdb_path(isolated_env: Path) -> Path:
     return isolated_env / "warehouse.duckdb"
 
 
+def _fresh_database(what: str, admin_url: str, quote: str, drop_suffix: str = "") -> Iterator[str]:
+    """Create an empty database on a local server, yield its URL, drop it afterwards."""
+    import sqlalchemy as sa
+
+    name = f"{quote}plantsync_test_{uuid.uuid4().hex[:10]}{quote}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"create database {name}"))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "not reachable"
+        admin.dispose()
+        _service_missing(f"{what} at {admin_url}", exc)
+    yield admin_url.rsplit("/", 1)[0] + "/" + name.strip(quote)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"drop database if exists {name}{drop_suffix}"))
+    admin.dispose()
+
+
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database on the local server; dropped afterwards."""
-    import sqlalchemy as sa
-
-    name = f"plantsync_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'create database "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "not reachable"
-        admin.dispose()
-        _service_missing(f"PostgreSQL at {POSTGRES_ADMIN_URL}", exc)
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
-    admin.dispose()
+    yield from _fresh_database("PostgreSQL", POSTGRES_ADMIN_URL, '"', " with (force)")
 
 
 @pytest.fixture
 def mariadb_url() -> Iterator[str]:
     """A fresh, empty MariaDB database on the local server; dropped afterwards."""
-    import sqlalchemy as sa
+    yield from _fresh_database("MariaDB", MARIADB_ADMIN_URL, "`")
 
-    name = f"plantsync_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(MARIADB_ADMIN_URL)
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"create database `{name}`"))
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        _service_missing(f"MariaDB at {MARIADB_ADMIN_URL}", exc)
-    url = MARIADB_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"drop database if exists `{name}`"))
-    admin.dispose()
+
+@pytest.fixture
+def makini_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Start a sandbox Makini API and point `MAKINI_*` at it, with no waiting between retries.
+
+    Call it with `SandboxServer` arguments; the server stops after the test.
+    """
+    from contextlib import ExitStack
+
+    from sandbox.makini.server import SandboxServer
+
+    with ExitStack() as stack:
+
+        def start(**options) -> SandboxServer:
+            server = stack.enter_context(SandboxServer(**options))
+            monkeypatch.setenv("MAKINI_BASE_URL", server.base_url)
+            monkeypatch.setenv("MAKINI_CONNECTIONS", server.connections_json())
+            monkeypatch.setenv("PLANTSYNC_HTTP_MAX_DELAY_S", "0")
+            monkeypatch.setenv("PLANTSYNC_STEP_RETRY_DELAY_S", "0")
+            monkeypatch.setenv("PLANTSYNC_RUN_RETRY_DELAY_S", "0")
+            return server
+
+        yield start

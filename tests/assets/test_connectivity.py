@@ -53,14 +53,10 @@ class Receiver:
 
 
 @pytest.fixture
-def sandbox(monkeypatch) -> Iterator[SandboxServer]:
-    with SandboxServer(seed=9, connections=3, purchase_orders=30) as server:
-        monkeypatch.setenv("MAKINI_BASE_URL", server.base_url)
-        monkeypatch.setenv("MAKINI_CONNECTIONS", server.connections_json())
-        monkeypatch.setenv("PLANTSYNC_HTTP_MAX_ATTEMPTS", "2")
-        monkeypatch.setenv("PLANTSYNC_HTTP_MAX_DELAY_S", "0")
-        monkeypatch.setenv("PLANTSYNC_STEP_RETRIES", "0")
-        yield server
+def sandbox(makini_sandbox, monkeypatch) -> SandboxServer:
+    monkeypatch.setenv("PLANTSYNC_HTTP_MAX_ATTEMPTS", "2")
+    monkeypatch.setenv("PLANTSYNC_STEP_RETRIES", "0")
+    return makini_sandbox(seed=9, connections=3, purchase_orders=30)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from plantsync.run_command import run
-from sandbox.makini.server import SandboxServer
 from sandbox.plant import apply_late_updates, generate
 from warehouse.compare import normalize
 from warehouse.connections import Warehouse, connect
@@ -44,19 +43,19 @@ def _run_all(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
     assert result.exit_code == 0, result.output[-3000:]
 
 
-def test_postgres_run_equals_duckdb_run(postgres_url, isolated_env: Path, monkeypatch) -> None:
+def test_postgres_run_equals_duckdb_run(
+    postgres_url, makini_sandbox, isolated_env: Path, monkeypatch
+) -> None:
     plant_url = f"sqlite:///{isolated_env / 'plant.db'}"
     generate(plant_url, lines=2, days=3, seed=5)
     # Open stops end at the extraction time, which differs between the two runs: close them.
     apply_late_updates(plant_url)
     monkeypatch.setenv("PLANTSYNC_OEE_DB_URL", plant_url)
     monkeypatch.setenv("PLANTSYNC_RUN_RETRIES", "0")
-    with SandboxServer(seed=8, connections=2, purchase_orders=50) as sandbox:
-        monkeypatch.setenv("MAKINI_BASE_URL", sandbox.base_url)
-        monkeypatch.setenv("MAKINI_CONNECTIONS", sandbox.connections_json())
-        _run_all(monkeypatch, PLANTSYNC_DESTINATION="duckdb")
-        monkeypatch.setenv("DLT_DATA_DIR", str(isolated_env / "dlt-postgres"))
-        _run_all(monkeypatch, PLANTSYNC_DESTINATION="postgres", PLANTSYNC_POSTGRES_URL=postgres_url)
+    makini_sandbox(seed=8, connections=2, purchase_orders=50)
+    _run_all(monkeypatch, PLANTSYNC_DESTINATION="duckdb")
+    monkeypatch.setenv("DLT_DATA_DIR", str(isolated_env / "dlt-postgres"))
+    _run_all(monkeypatch, PLANTSYNC_DESTINATION="postgres", PLANTSYNC_POSTGRES_URL=postgres_url)
 
     with (
         connect("duckdb", duckdb_path=isolated_env / "warehouse.duckdb") as duck,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -20,15 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServer]:
-    with SandboxServer(seed=5, connections=2, purchase_orders=60) as server:
-        monkeypatch.setenv("MAKINI_BASE_URL", server.base_url)
-        monkeypatch.setenv("MAKINI_CONNECTIONS", server.connections_json())
-        monkeypatch.setenv("PLANTSYNC_HTTP_MAX_ATTEMPTS", "2")
-        monkeypatch.setenv("PLANTSYNC_HTTP_MAX_DELAY_S", "0")
-        monkeypatch.setenv("PLANTSYNC_STEP_RETRIES", "2")
-        monkeypatch.setenv("PLANTSYNC_STEP_RETRY_DELAY_S", "0")
-        yield server
+def sandbox(makini_sandbox, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
+    monkeypatch.setenv("PLANTSYNC_HTTP_MAX_ATTEMPTS", "2")
+    monkeypatch.setenv("PLANTSYNC_STEP_RETRIES", "2")
+    return makini_sandbox(seed=5, connections=2, purchase_orders=60)
 
 
 def _run_ingest(instance: dg.DagsterInstance, tables=("purchase_orders",)):

@@ -4,7 +4,6 @@ only the changed keys were requested from the API."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -21,13 +20,10 @@ from tests.pipelines.makini.test_receiver import serve
 
 
 @pytest.fixture
-def sandbox(monkeypatch, isolated_env: Path) -> Iterator[SandboxServer]:
-    with SandboxServer(seed=12, connections=2, purchase_orders=30) as server:
-        monkeypatch.setenv("MAKINI_BASE_URL", server.base_url)
-        monkeypatch.setenv("MAKINI_CONNECTIONS", server.connections_json())
-        monkeypatch.setenv("PLANTSYNC_WEBHOOK_INBOX_URL", f"sqlite:///{isolated_env / 'inbox.db'}")
-        monkeypatch.setenv("PLANTSYNC_STEP_RETRIES", "0")
-        yield server
+def sandbox(makini_sandbox, monkeypatch, isolated_env: Path) -> SandboxServer:
+    monkeypatch.setenv("PLANTSYNC_WEBHOOK_INBOX_URL", f"sqlite:///{isolated_env / 'inbox.db'}")
+    monkeypatch.setenv("PLANTSYNC_STEP_RETRIES", "0")
+    return makini_sandbox(seed=12, connections=2, purchase_orders=30)
 
 
 def _orders(duckdb_path: Path) -> dict[tuple[str, str], tuple]:

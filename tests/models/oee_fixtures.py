@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 import warehouse
 from pipelines.makini.tables import ENDPOINTS_BY_TABLE, snake_case
-from pipelines.oee import run_oee
+from pipelines.oee.pipeline import run_oee
 from sandbox.plant import schema
 from sandbox.plant.catalog import REASON_CODES
 from warehouse.seeds import load_rows

@@ -114,8 +114,14 @@ def _order(
 ) -> dict[str, Any]:
     defaults = {"vendor_key": {"c-sap": "V1", "c-jp": "VJ", "c-ns": "VN"}[connection]}
     return _row(
-        connection, key=key, order_no=f"4500{key}", status_key=status, currency_key=currency,
-        total_net_value=net, total_gross_value=gross, **{**defaults, **more},
+        connection,
+        key=key,
+        order_no=f"4500{key}",
+        status_key=status,
+        currency_key=currency,
+        total_net_value=net,
+        total_gross_value=gross,
+        **{**defaults, **more},
     )
 
 
@@ -124,8 +130,13 @@ def _line(
 ) -> dict[str, Any]:
     values = {"quantity": "1", "received_quantity": "0", "price": total, "uom_key": "EA"}
     return _row(
-        connection, purchase_order_key=order, key=f"{order}-{number}", line_no=str(number),
-        line_total_value=total, line_tax_value=tax, **{**values, **more},
+        connection,
+        purchase_order_key=order,
+        key=f"{order}-{number}",
+        line_no=str(number),
+        line_total_value=total,
+        line_tax_value=tax,
+        **{**values, **more},
     )
 
 
@@ -142,14 +153,38 @@ def clean_rows() -> dict[str, list[dict[str, Any]]]:
         ],
         "exchange_rates": [
             # 1 USD = rate EUR; effective from created_at
-            _row("c-sap", key="R1", currency_key="USD1", base_currency_key="EUR1", rate="0.9",
-                 created_at="2026-01-01T00:00:00Z"),
-            _row("c-sap", key="R2", currency_key="USD1", base_currency_key="EUR1", rate="0.8",
-                 created_at="2026-02-01T00:00:00Z"),
-            _row("c-sap", key="R3", currency_key="USD1", base_currency_key="EUR1", rate="0.7",
-                 created_at="2026-04-01T00:00:00Z"),
-            _row("c-jp", key="RJ1", currency_key="EURJ", base_currency_key="JPY", rate="160",
-                 created_at="2026-01-15T00:00:00Z"),
+            _row(
+                "c-sap",
+                key="R1",
+                currency_key="USD1",
+                base_currency_key="EUR1",
+                rate="0.9",
+                created_at="2026-01-01T00:00:00Z",
+            ),
+            _row(
+                "c-sap",
+                key="R2",
+                currency_key="USD1",
+                base_currency_key="EUR1",
+                rate="0.8",
+                created_at="2026-02-01T00:00:00Z",
+            ),
+            _row(
+                "c-sap",
+                key="R3",
+                currency_key="USD1",
+                base_currency_key="EUR1",
+                rate="0.7",
+                created_at="2026-04-01T00:00:00Z",
+            ),
+            _row(
+                "c-jp",
+                key="RJ1",
+                currency_key="EURJ",
+                base_currency_key="JPY",
+                rate="160",
+                created_at="2026-01-15T00:00:00Z",
+            ),
         ],
         "purchase_order_statuses": [
             _row("c-sap", key="S01", code="01", name=" in  erstellung "),  # -> draft
@@ -176,48 +211,137 @@ def clean_rows() -> dict[str, list[dict[str, Any]]]:
         ],
         "purchase_orders": [
             # lines net 110 + 40 (PO1-30 is soft-deleted) = 150; tax 178.50 - 150 = 28.50
-            _order("c-sap", "PO1", "S03", "EUR1", "150.00", "178.50", site_key="S1",
-                   order_date="2026-02-10T00:00:00Z", due_at="2026-03-01T00:00:00Z",
-                   shipment_address={"city": "Hamburg"}, billing_address={"city": "Bremen"},
-                   custom_fields={"sapDocType": "NB"}),
-            _order("c-sap", "PO2", "S04", "USD1", "100.00", "119.00", site_key="S1",
-                   order_date="2026-02-15T00:00:00Z"),  # rate 0.8 (2026-02-01)
-            _order("c-sap", "PO3", "S08", "EUR1", "50.00", "59.50", site_key="S1",
-                   order_date="2026-02-20T00:00:00Z"),  # cancelled: no spend
-            _order("c-sap", "PO4", "S01", "USD1", "10.00", "10.00", site_key="S1",
-                   order_date="2025-12-01T00:00:00Z"),  # before every rate: earliest, 0.9
-            _order("c-sap", "PO5", "S03", "EUR1", "20.00", "20.00", site_key="S1",
-                   order_date="2026-02-11T00:00:00Z", deleted_at="2026-02-25T00:00:00Z"),
-            _order("c-sap", "PO6", "S03", "EUR1", "10.00", "11.90", site_key="S1",
-                   order_date="2026-02-05T00:00:00Z"),
+            _order(
+                "c-sap",
+                "PO1",
+                "S03",
+                "EUR1",
+                "150.00",
+                "178.50",
+                site_key="S1",
+                order_date="2026-02-10T00:00:00Z",
+                due_at="2026-03-01T00:00:00Z",
+                shipment_address={"city": "Hamburg"},
+                billing_address={"city": "Bremen"},
+                custom_fields={"sapDocType": "NB"},
+            ),
+            _order(
+                "c-sap",
+                "PO2",
+                "S04",
+                "USD1",
+                "100.00",
+                "119.00",
+                site_key="S1",
+                order_date="2026-02-15T00:00:00Z",
+            ),  # rate 0.8 (2026-02-01)
+            _order(
+                "c-sap",
+                "PO3",
+                "S08",
+                "EUR1",
+                "50.00",
+                "59.50",
+                site_key="S1",
+                order_date="2026-02-20T00:00:00Z",
+            ),  # cancelled: no spend
+            _order(
+                "c-sap",
+                "PO4",
+                "S01",
+                "USD1",
+                "10.00",
+                "10.00",
+                site_key="S1",
+                order_date="2025-12-01T00:00:00Z",
+            ),  # before every rate: earliest, 0.9
+            _order(
+                "c-sap",
+                "PO5",
+                "S03",
+                "EUR1",
+                "20.00",
+                "20.00",
+                site_key="S1",
+                order_date="2026-02-11T00:00:00Z",
+                deleted_at="2026-02-25T00:00:00Z",
+            ),
+            _order(
+                "c-sap",
+                "PO6",
+                "S03",
+                "EUR1",
+                "10.00",
+                "11.90",
+                site_key="S1",
+                order_date="2026-02-05T00:00:00Z",
+            ),
             # lines 333.40 + 666.90 = 1000.30: within 2 lines x 0.5 yen
             _order("c-jp", "PJ1", "JA", "JPY", "1000", "1100", order_date="2026-03-01T00:00:00Z"),
-            _order("c-jp", "PJ2", "JC", "EURJ", "12.50", "12.50",
-                   order_date="2026-02-01T00:00:00Z"),
+            _order(
+                "c-jp", "PJ2", "JC", "EURJ", "12.50", "12.50", order_date="2026-02-01T00:00:00Z"
+            ),
             _order("c-ns", "PN1", "NB", "USDN", "5.00", "5.00", order_date="2026-03-01T00:00:00Z"),
             _order("c-ns", "PN2", "ND", "USDN", "0.00", "0.00", order_date="2026-03-02T00:00:00Z"),
         ],
         "purchase_order_lines": [
             # price 1234.50 per 100 units -> 12.345; open 10 - 4 = 6, due 2026-03-01 (9 days late)
-            _line("c-sap", "PO1", 10, "130.00", "20.00", price="1234.5", quantity="10",
-                  received_quantity="4", due_at="2026-03-01T00:00:00Z",
-                  custom_fields={"priceUnit": 100}, created_at="2026-02-09T08:00:00Z"),
-            _line("c-sap", "PO1", 20, "47.60", "7.60", price="40", due_at="2026-04-01T00:00:00Z",
-                  created_at="2026-02-09T07:00:00Z"),  # due in 22 days: due_30d
+            _line(
+                "c-sap",
+                "PO1",
+                10,
+                "130.00",
+                "20.00",
+                price="1234.5",
+                quantity="10",
+                received_quantity="4",
+                due_at="2026-03-01T00:00:00Z",
+                custom_fields={"priceUnit": 100},
+                created_at="2026-02-09T08:00:00Z",
+            ),
+            _line(
+                "c-sap",
+                "PO1",
+                20,
+                "47.60",
+                "7.60",
+                price="40",
+                due_at="2026-04-01T00:00:00Z",
+                created_at="2026-02-09T07:00:00Z",
+            ),  # due in 22 days: due_30d
             # soft-deleted; its createdAt is still the order's earliest
-            _line("c-sap", "PO1", 30, "999.00", "0", quantity="5",
-                  deleted_at="2026-02-20T00:00:00Z", created_at="2026-02-08T10:00:00Z"),
+            _line(
+                "c-sap",
+                "PO1",
+                30,
+                "999.00",
+                "0",
+                quantity="5",
+                deleted_at="2026-02-20T00:00:00Z",
+                created_at="2026-02-08T10:00:00Z",
+            ),
             # priceUnit sent as a string; no dates anywhere: no_date
-            _line("c-sap", "PO2", 10, "119.00", "19.00", price="33.333333333", quantity="3",
-                  received_quantity="1", custom_fields={"priceUnit": "1"}),
+            _line(
+                "c-sap",
+                "PO2",
+                10,
+                "119.00",
+                "19.00",
+                price="33.333333333",
+                quantity="3",
+                received_quantity="1",
+                custom_fields={"priceUnit": "1"},
+            ),
             _line("c-sap", "PO3", 10, "59.50", "9.50"),
-            _line("c-sap", "PO4", 10, "10.00", "0", price="10000",
-                  custom_fields={"priceUnit": 1000}),
+            _line(
+                "c-sap", "PO4", 10, "10.00", "0", price="10000", custom_fields={"priceUnit": 1000}
+            ),
             _line("c-sap", "PO5", 10, "20.00", "0", created_at="2026-02-11T00:00:00Z"),
             _line("c-sap", "PO6", 10, "11.90", "1.90", quantity="2", due_at="2026-03-15T00:00:00Z"),
             _line("c-sap", "PO6", 20, "0", "0", delivery_at="2026-06-01T00:00:00Z"),  # later
-            _line("c-jp", "PJ1", 1, "366.74", "33.34", price="333.4",
-                  due_at="2026-03-10T00:00:00Z"),  # 2 days late at 2026-03-12
+            _line(
+                "c-jp", "PJ1", 1, "366.74", "33.34", price="333.4", due_at="2026-03-10T00:00:00Z"
+            ),  # 2 days late at 2026-03-12
             _line("c-jp", "PJ1", 2, "733.59", "66.69", price="666.9"),  # order has no due date
             _line("c-jp", "PJ2", 1, "12.50", "0"),
             _line("c-ns", "PN1", 1, "5.00", "0", quantity="5", received_quantity="5"),  # received
@@ -229,8 +353,13 @@ def clean_rows() -> dict[str, list[dict[str, Any]]]:
         ],
         "assets": [_row("c-sap", key="A1", name="Pump 1", site_key="S1", is_active=True)],
         "asset_downtime": [
-            _row("c-sap", key="D1", asset_key="A1", started_at="2026-03-01T10:00:00Z",
-                 ended_at="2026-03-01T12:00:00Z"),
+            _row(
+                "c-sap",
+                key="D1",
+                asset_key="A1",
+                started_at="2026-03-01T10:00:00Z",
+                ended_at="2026-03-01T12:00:00Z",
+            ),
         ],
     }
 

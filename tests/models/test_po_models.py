@@ -25,8 +25,15 @@ from tests.models.po_fixtures import (
 from warehouse import Project, Warehouse, compile_project, connect, run, run_tests
 
 CANONICAL_STATUSES = {
-    "draft", "pending_approval", "open", "partially_received", "received", "billed", "closed",
-    "cancelled", "unknown",
+    "draft",
+    "pending_approval",
+    "open",
+    "partially_received",
+    "received",
+    "billed",
+    "closed",
+    "cancelled",
+    "unknown",
 }
 
 
@@ -63,11 +70,15 @@ def test_unit_price_divides_by_the_sap_price_unit(clean: Warehouse) -> None:
 def test_line_net_is_total_minus_tax(clean: Warehouse) -> None:
     line = by_key(clean, "canonical.purchase_order_lines", "po_line_id")["c-sap:PO1:PO1-10"]
     assert (line["line_total"], line["line_tax"], line["line_net"]) == (
-        Decimal("130.0000"), Decimal("20.0000"), Decimal("110.0000"),
+        Decimal("130.0000"),
+        Decimal("20.0000"),
+        Decimal("110.0000"),
     )
     assert line["po_id"] == "c-sap:PO1"
     assert (line["quantity"], line["received_quantity"], line["uom_code"]) == (
-        Decimal("10.000000"), Decimal("4.000000"), "EA",
+        Decimal("10.000000"),
+        Decimal("4.000000"),
+        "EA",
     )
 
 
@@ -75,11 +86,15 @@ def test_header_totals_and_reconciliation_helpers(clean: Warehouse) -> None:
     orders = by_key(clean, "canonical.purchase_orders", "po_id")
     po1 = orders["c-sap:PO1"]
     assert (po1["total_net"], po1["total_tax"], po1["total_gross"]) == (
-        Decimal("150.0000"), Decimal("28.5000"), Decimal("178.5000"),
+        Decimal("150.0000"),
+        Decimal("28.5000"),
+        Decimal("178.5000"),
     )
     # the soft-deleted line (999.00) counts neither in lines_net nor in line_count
     assert (po1["lines_net"], po1["line_count"], po1["net_tolerance"]) == (
-        Decimal("150.0000"), 2, Decimal("0.010000"),
+        Decimal("150.0000"),
+        2,
+        Decimal("0.010000"),
     )
     # JPY has no minor unit: half a yen per line
     pj1 = orders["c-jp:PJ1"]
@@ -89,19 +104,59 @@ def test_header_totals_and_reconciliation_helpers(clean: Warehouse) -> None:
 
 def test_order_columns_are_exactly_the_design_plus_helpers(clean: Warehouse) -> None:
     design = [
-        "po_id", "connection_id", "po_key", "po_number", "vendor_key", "vendor_code",
-        "vendor_name", "site_key", "status", "status_raw", "order_date", "required_date",
-        "delivery_date", "approved_at", "completed_at", "currency_code", "total_net", "total_tax",
-        "total_gross", "payment_terms", "ship_to", "bill_to", "custom_fields", "line_count",
-        "created_at", "updated_at", "is_deleted",
+        "po_id",
+        "connection_id",
+        "po_key",
+        "po_number",
+        "vendor_key",
+        "vendor_code",
+        "vendor_name",
+        "site_key",
+        "status",
+        "status_raw",
+        "order_date",
+        "required_date",
+        "delivery_date",
+        "approved_at",
+        "completed_at",
+        "currency_code",
+        "total_net",
+        "total_tax",
+        "total_gross",
+        "payment_terms",
+        "ship_to",
+        "bill_to",
+        "custom_fields",
+        "line_count",
+        "created_at",
+        "updated_at",
+        "is_deleted",
     ]
     columns = clean.query("select * from canonical.purchase_orders limit 0").columns
     assert columns == [*design, "lines_net", "net_tolerance", "_loaded_at"]
     line_design = [
-        "po_line_id", "po_id", "connection_id", "line_key", "line_no", "material_code",
-        "description", "quantity", "received_quantity", "uom_code", "unit_price", "discount",
-        "line_net", "line_tax", "line_total", "currency_code", "asset_key", "required_date",
-        "delivery_date", "status", "updated_at", "is_deleted",
+        "po_line_id",
+        "po_id",
+        "connection_id",
+        "line_key",
+        "line_no",
+        "material_code",
+        "description",
+        "quantity",
+        "received_quantity",
+        "uom_code",
+        "unit_price",
+        "discount",
+        "line_net",
+        "line_tax",
+        "line_total",
+        "currency_code",
+        "asset_key",
+        "required_date",
+        "delivery_date",
+        "status",
+        "updated_at",
+        "is_deleted",
     ]
     columns = clean.query("select * from canonical.purchase_order_lines limit 0").columns
     assert columns == [*line_design, "connection_line_key", "price_unit", "_loaded_at"]
@@ -110,7 +165,9 @@ def test_order_columns_are_exactly_the_design_plus_helpers(clean: Warehouse) -> 
 def test_vendor_and_documents_are_joined(clean: Warehouse) -> None:
     po1 = by_key(clean, "canonical.purchase_orders", "po_id")["c-sap:PO1"]
     assert (po1["vendor_code"], po1["vendor_name"], po1["po_number"]) == (
-        "V-001", "Acme GmbH", "4500PO1",
+        "V-001",
+        "Acme GmbH",
+        "4500PO1",
     )
     assert '"Hamburg"' in po1["ship_to"] and '"Bremen"' in po1["bill_to"]
     assert po1["order_date"] == dt.datetime(2026, 2, 10)
@@ -145,9 +202,12 @@ def test_currency_codes_become_iso_alpha_codes(clean: Warehouse) -> None:
     }
     orders = by_key(clean, "canonical.purchase_orders", "po_id")
     assert orders["c-jp:PJ1"]["currency_code"] == "JPY"
-    assert by_key(clean, "canonical.purchase_order_lines", "po_line_id")["c-jp:PJ1:PJ1-1"][
-        "currency_code"
-    ] == "JPY"  # the line has no currency: the order's
+    assert (
+        by_key(clean, "canonical.purchase_order_lines", "po_line_id")["c-jp:PJ1:PJ1-1"][
+            "currency_code"
+        ]
+        == "JPY"
+    )  # the line has no currency: the order's
 
 
 def test_status_maps_on_name_then_code(clean: Warehouse) -> None:
@@ -167,7 +227,11 @@ def test_spend_by_month_in_document_and_base_currency(clean: Warehouse) -> None:
     rows = query_dicts(clean, "select * from marts.po_spend_monthly")
     got = {
         (r["connection_id"], r["month"].isoformat(), r["currency_code"]): (
-            r["spend"], r["spend_base"], r["base_currency_code"], r["line_count"], r["order_count"]
+            r["spend"],
+            r["spend_base"],
+            r["base_currency_code"],
+            r["line_count"],
+            r["order_count"],
         )
         for r in rows
     }

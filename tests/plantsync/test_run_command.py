@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 from click.testing import CliRunner
@@ -13,14 +11,10 @@ from sandbox.makini.server import SandboxServer
 
 
 @pytest.fixture
-def sandbox(monkeypatch) -> Iterator[SandboxServer]:
-    with SandboxServer(seed=4, connections=2, purchase_orders=40) as server:
-        monkeypatch.setenv("MAKINI_BASE_URL", server.base_url)
-        monkeypatch.setenv("MAKINI_CONNECTIONS", server.connections_json())
-        monkeypatch.setenv("PLANTSYNC_HTTP_MAX_ATTEMPTS", "1")
-        monkeypatch.setenv("PLANTSYNC_STEP_RETRIES", "0")
-        monkeypatch.setenv("PLANTSYNC_RUN_RETRY_DELAY_S", "0")
-        yield server
+def sandbox(makini_sandbox, monkeypatch) -> SandboxServer:
+    monkeypatch.setenv("PLANTSYNC_HTTP_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("PLANTSYNC_STEP_RETRIES", "0")
+    return makini_sandbox(seed=4, connections=2, purchase_orders=40)
 
 
 def test_missing_connections_setting_is_named(monkeypatch) -> None:

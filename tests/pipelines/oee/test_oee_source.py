@@ -10,8 +10,10 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from pipelines.oee import OEE_TABLES, oee_source, run_oee
 from pipelines.oee.helpers import absolute_sqlite_url, to_naive_utc
+from pipelines.oee.pipeline import run_oee
+from pipelines.oee.settings import OEE_TABLES
+from pipelines.oee.source import oee_source
 from sandbox.plant import apply_late_updates, generate
 
 FIRST_RUN = datetime(2026, 1, 8, 0, 0, tzinfo=UTC)
