@@ -205,5 +205,8 @@ def _connect(
         params = dict(snowflake)
         if "private_key_path" in params:  # dlt's credential name; the connector's differs
             params["private_key_file"] = params.pop("private_key_path")
+        # Models convert naive UTC timestamps to local days; Snowflake reads naive values in
+        # the session's time zone, so the session must be UTC.
+        params["session_parameters"] = {"TIMEZONE": "UTC", **params.get("session_parameters", {})}
         return SnowflakeWarehouse(snowflake_connector.connect(**params))
     raise ValueError(f"destination {destination!r} is not one of {', '.join(DIALECTS)}")
