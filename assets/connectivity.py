@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from assets.partitions import add_partitions_request
 from assets.resources import MakiniResource, NotifierResource, WarehouseResource
 from pipelines.makini.client import MakiniClient, RetrySettings
 from pipelines.makini.connections import Connection
@@ -86,6 +87,7 @@ def connectivity_sensor(
     context: dg.SensorEvaluationContext, makini: MakiniResource, notifier: NotifierResource
 ) -> dg.SensorResult:
     state: dict[str, dict] = json.loads(context.cursor) if context.cursor else {}
+    known = set(state)
     observations = [
         probe(MakiniClient(makini.base_url, connection, PROBE_RETRY))
         for connection in makini.parsed_connections()
@@ -111,7 +113,15 @@ def connectivity_sensor(
         since = obs.observed_at.isoformat()
         state[obs.connection_id] = {"status": obs.status, "since": since, "detail": obs.detail}
         context.log.info(f"{obs.connection_id}: {obs.status} ({obs.detail})")
-    return dg.SensorResult(run_requests=run_requests, cursor=json.dumps(state, sort_keys=True))
+    # Every connection seen for the first time becomes a partition of the Makini assets.
+    new_connections = [o.connection_id for o in changed if o.connection_id not in known]
+    return dg.SensorResult(
+        run_requests=run_requests,
+        cursor=json.dumps(state, sort_keys=True),
+        dynamic_partitions_requests=[add_partitions_request(new_connections)]
+        if new_connections
+        else None,
+    )
 
 
 def _catch_up(obs: Observation) -> dg.RunRequest:
@@ -119,8 +129,8 @@ def _catch_up(obs: Observation) -> dg.RunRequest:
     return dg.RunRequest(
         run_key=f"catch-up:{obs.connection_id}@{obs.observed_at.isoformat()}",
         job_name=CATCH_UP_JOB,
-        run_config={"ops": {"makini_ingest": {"config": {"connection_ids": [obs.connection_id]}}}},
-        tags={"plantsync/connection_id": obs.connection_id, "plantsync/reason": "catch-up"},
+        partition_key=obs.connection_id,
+        tags={"plantsync/reason": "catch-up"},
     )
 
 

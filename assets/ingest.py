@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from assets.connectivity import record_extraction_outcomes, still_down
+from assets.partitions import MAKINI_CONNECTION_PARTITIONS
 from assets.progress import report
 from assets.resources import MakiniResource, OeeDatabaseResource, WarehouseResource
 from pipelines.makini.errors import AuthError
@@ -27,9 +28,8 @@ WEBHOOK_ENTITY_TABLES = {
 
 
 class MakiniIngestConfig(dg.Config):
-    """Run-time choices: which connections, and (for webhook refetches) which keys."""
+    """Webhook refetches: raw table -> the record keys to fetch (empty: a normal sync)."""
 
-    connection_ids: list[str] = []
     keys: dict[str, list[str]] = {}
 
 
@@ -59,7 +59,15 @@ def build_makini_ingest() -> dg.AssetsDefinition:
     """A fresh multi-asset per call (definitions and tests each build their own)."""
     specs = _raw_specs(DATASET, RAW_TABLES, "every Makini connection", "python")
 
-    @dg.multi_asset(specs=specs, name=MAKINI_INGEST, can_subset=True, pool=WAREHOUSE_POOL)
+    @dg.multi_asset(
+        specs=specs,
+        name=MAKINI_INGEST,
+        can_subset=True,
+        pool=WAREHOUSE_POOL,
+        # One partition per connection; a run may cover a range of them (all, for a full sync).
+        partitions_def=MAKINI_CONNECTION_PARTITIONS,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+    )
     def makini_ingest(
         context: dg.AssetExecutionContext,
         config: MakiniIngestConfig,
@@ -68,7 +76,7 @@ def build_makini_ingest() -> dg.AssetsDefinition:
     ):
         """Extract the selected Makini tables for every configured connection."""
         tables = [key.path[-1] for key in context.selected_asset_keys]
-        connections = _selected_connections(makini, config.connection_ids)
+        connections = _selected_connections(makini, context.partition_keys)
         # A connection known to be down before this run began fails fast instead of burning
         # retries, unless a quick probe finds it back (a catch-up run may start before its
         # recovery is recorded). Failures of this run's own earlier attempts do not count.
@@ -161,13 +169,14 @@ def ensure_makini_tables(warehouse: WarehouseResource) -> None:
 
 
 def _selected_connections(makini: MakiniResource, ids: Sequence[str]):
-    connections = makini.parsed_connections()
-    if not ids:
-        return connections
-    known = {c.id: c for c in connections}
+    known = {c.id: c for c in makini.parsed_connections()}
     unknown = [i for i in ids if i not in known]
     if unknown:
-        raise dg.Failure(f"unknown connection id(s) {unknown}; configured: {sorted(known)}")
+        raise dg.Failure(
+            f"partition(s) {unknown} name no connection in MAKINI_CONNECTIONS "
+            f"(configured: {sorted(known)})",
+            allow_retries=False,
+        )
     return [known[i] for i in ids]
 
 
@@ -195,12 +204,13 @@ def _summary_line(extraction: ExtractionReport, elapsed: float) -> str:
     return line
 
 
-def refetch_run_config(connection_id: str, keys_by_entity: dict[str, Sequence[str]]) -> dict:
-    """Run config of `makini_refetch_job` that refetches just these keys of one connection."""
+def refetch_run_config(keys_by_entity: dict[str, Sequence[str]]) -> dict:
+    """Run config of `makini_refetch_job` that refetches just these keys (of the connection
+    that is the run's partition)."""
     keys = {}
     for entity, entity_keys in keys_by_entity.items():
         if entity not in WEBHOOK_ENTITY_TABLES:
             known = sorted(WEBHOOK_ENTITY_TABLES)
             raise ValueError(f"webhook entity {entity!r} has no raw table; known: {known}")
         keys[WEBHOOK_ENTITY_TABLES[entity]] = sorted(set(entity_keys))
-    return {"ops": {MAKINI_INGEST: {"config": {"connection_ids": [connection_id], "keys": keys}}}}
+    return {"ops": {MAKINI_INGEST: {"config": {"keys": keys}}}}

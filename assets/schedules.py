@@ -6,11 +6,20 @@ one connection being down fails only its own run, fast, while the others sync.
 
 import dagster as dg
 
+from assets.partitions import register_connections
 from assets.resources import MakiniResource
 
 DAILY_SYNC_CRON = "0 2 * * *"
 HOURLY_ORDERS_CRON = "15 * * * *"
 DAILY_OEE_CRON = "30 2 * * *"
+
+
+def _per_connection(context: dg.ScheduleEvaluationContext, makini: MakiniResource, kind: str):
+    """One run per connection (its partition), keyed by schedule tick."""
+    ids = [c.id for c in makini.parsed_connections()]
+    register_connections(context.instance, ids)
+    tick = context.scheduled_execution_time.strftime("%Y-%m-%dT%H:%M")
+    return [dg.RunRequest(run_key=f"{kind}:{i}:{tick}", partition_key=i) for i in ids]
 
 
 @dg.schedule(
@@ -21,24 +30,19 @@ DAILY_OEE_CRON = "30 2 * * *"
     description="Every day, sync each Makini connection in its own run.",
 )
 def daily_connection_sync(context: dg.ScheduleEvaluationContext, makini: MakiniResource):
-    day = context.scheduled_execution_time.strftime("%Y-%m-%d")
-    return [
-        dg.RunRequest(
-            run_key=f"daily:{connection.id}:{day}",
-            run_config={"ops": {"makini_ingest": {"config": {"connection_ids": [connection.id]}}}},
-            tags={"plantsync/connection_id": connection.id},
-        )
-        for connection in makini.parsed_connections()
-    ]
+    return _per_connection(context, makini, "daily")
 
 
-hourly_order_sync = dg.ScheduleDefinition(
+@dg.schedule(
     name="hourly_order_sync",
     cron_schedule=HOURLY_ORDERS_CRON,
-    execution_timezone="UTC",
     job_name="makini_orders_job",
-    description="Every hour, incrementally sync purchase orders and rebuild what depends on them.",
+    execution_timezone="UTC",
+    description="Every hour, incrementally sync each connection's purchase orders.",
 )
+def hourly_order_sync(context: dg.ScheduleEvaluationContext, makini: MakiniResource):
+    return _per_connection(context, makini, "hourly")
+
 
 daily_oee_refresh = dg.ScheduleDefinition(
     name="daily_oee_refresh",

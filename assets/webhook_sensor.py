@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 import dagster as dg
 
 from assets.ingest import refetch_run_config
+from assets.partitions import add_partitions_request
 from pipelines.makini.inbox import Inbox, StoredEvent
 from plantsync import settings
 
@@ -113,7 +114,7 @@ def request_runs(inbox: Inbox, log: dg.DagsterLogManager | None = None) -> list[
             ids = [e.id for e in batch]
             keys = sorted({k for e in batch for k in e.keys})
             try:
-                run_config = refetch_run_config(connection_id, {entity: keys})
+                run_config = refetch_run_config({entity: keys})
             except ValueError as exc:  # an entity no job can refetch: close it, say why
                 inbox.mark_skipped(ids, f"not refetched: {exc}")
                 if log:
@@ -126,6 +127,7 @@ def request_runs(inbox: Inbox, log: dg.DagsterLogManager | None = None) -> list[
                     run_key=run_key,
                     job_name=JOB_NAME,
                     run_config=run_config,
+                    partition_key=connection_id,
                     tags={
                         EVENT_IDS_TAG: ",".join(map(str, ids)),
                         RUN_KEY_TAG: run_key,
@@ -153,4 +155,9 @@ def makini_webhook_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     cursor = json.dumps({"in_flight": in_flight}, sort_keys=True)
     if not run_requests:
         return dg.SensorResult(skip_reason="no pending webhook events", cursor=cursor)
-    return dg.SensorResult(run_requests=run_requests, cursor=cursor)
+    connections = sorted({r.partition_key for r in run_requests})
+    return dg.SensorResult(
+        run_requests=run_requests,
+        cursor=cursor,
+        dynamic_partitions_requests=[add_partitions_request(connections)],
+    )

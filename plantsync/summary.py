@@ -7,14 +7,17 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-# Dagster's own console log only for warnings and errors: progress comes from `plantsync`.
+from plantsync import settings
+
 INGEST_STEPS = frozenset({"makini_ingest", "oee_ingest"})
+# Dagster's own console log only for warnings and errors: progress comes from `plantsync`.
 QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def execute_job(job_name: str, run_config: dict | None = None) -> dg.ExecuteInProcessResult:
+def execute_job(job_name: str) -> dg.ExecuteInProcessResult:
     """Run `job_name` on the instance in `DAGSTER_HOME` (a temporary one when unset)."""
     from assets.definitions import build_definitions
+    from assets.partitions import all_connections_tags
 
     job = build_definitions().resolve_job_def(job_name)
     instance = (
@@ -22,8 +25,12 @@ def execute_job(job_name: str, run_config: dict | None = None) -> dg.ExecuteInPr
         if os.environ.get("DAGSTER_HOME")
         else dg.DagsterInstance.ephemeral()
     )
-    config = {**QUIET_LOGGING, **(run_config or {})}
-    return job.execute_in_process(instance=instance, run_config=config, raise_on_error=False)
+    tags = {}
+    if job.partitions_def is not None:  # Makini ingest: every configured connection, one run
+        tags = all_connections_tags(instance, [c.id for c in settings.makini_connections()])
+    return job.execute_in_process(
+        instance=instance, run_config=QUIET_LOGGING, tags=tags, raise_on_error=False
+    )
 
 
 @dataclass

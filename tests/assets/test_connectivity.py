@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from assets.connectivity import connection_status_job, connectivity_sensor
 from assets.definitions import build_definitions
+from assets.partitions import all_connections_tags
 from assets.resources import MakiniResource, NotifierResource, WarehouseResource
 from pipelines.makini.webhooks import verify_signature
 from sandbox.makini.server import SandboxServer
@@ -81,6 +82,7 @@ class Ticks:
     def __init__(self, instance, sandbox, receiver, duckdb_path) -> None:
         self.instance = instance
         self.cursor: str | None = None
+        self.partitions_requested: list[list[str]] = []
         self.resources = {
             "makini": MakiniResource(
                 base_url=sandbox.base_url,
@@ -98,6 +100,9 @@ class Ticks:
         )
         result = connectivity_sensor(context)
         self.cursor = result.cursor
+        self.partitions_requested += [
+            list(r.partition_keys) for r in result.dynamic_partitions_requests or []
+        ]
         for request in result.run_requests:
             if request.job_name == connection_status_job.name:
                 outcome = connection_status_job.execute_in_process(
@@ -123,6 +128,7 @@ def test_first_tick_records_every_connection_without_announcing(ticks, receiver)
     requests_ = ticks.tick()
 
     assert [r.job_name for r in requests_] == ["connection_status_job"]
+    assert ticks.partitions_requested == [["conn-1", "conn-2", "conn-3"]]
     assert json.loads(ticks.cursor).keys() == {"conn-1", "conn-2", "conn-3"}
     assert receiver.wait_for(0) == []
 
@@ -148,7 +154,7 @@ def test_connection_down_still_down_then_recovered(ticks, sandbox, receiver, duc
 
     assert _catch_ups(down) == [] and still_down == [] and after == []
     (catch_up,) = _catch_ups(recovered)
-    assert catch_up.run_config["ops"]["makini_ingest"]["config"]["connection_ids"] == ["conn-2"]
+    assert catch_up.partition_key == "conn-2"
     notes = receiver.wait_for(2)
     assert [(n["connection_id"], n["previous_status"], n["status"]) for n in notes] == [
         ("conn-2", "active", "inactive"),
@@ -180,6 +186,7 @@ def test_sync_of_a_connection_known_down_fails_fast_while_others_load(
     result = job.execute_in_process(
         instance=ticks.instance,
         asset_selection=[dg.AssetKey(["raw_makini", "purchase_orders"])],
+        tags=all_connections_tags(ticks.instance, ["conn-1", "conn-2", "conn-3"]),
         raise_on_error=False,
     )
 

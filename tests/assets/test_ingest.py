@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from assets.definitions import build_definitions
+from assets.partitions import all_connections_tags
 from pipelines.makini.source import RAW_TABLES
 from sandbox.makini.server import SandboxServer
 
@@ -25,11 +26,13 @@ def sandbox(makini_sandbox, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
     return makini_sandbox(seed=5, connections=2, purchase_orders=60)
 
 
-def _run_ingest(instance: dg.DagsterInstance, tables=("purchase_orders",)):
+def _run_ingest(instance: dg.DagsterInstance, tables=("purchase_orders",), connections=None):
+    """One run of the ingest over every connection's partition (or just `connections`)."""
     job = build_definitions().resolve_job_def("makini_sync_job")
     selection = [dg.AssetKey(["raw_makini", t]) for t in tables]
+    tags = all_connections_tags(instance, connections or ["conn-1", "conn-2"])
     return job.execute_in_process(
-        instance=instance, asset_selection=selection, raise_on_error=False
+        instance=instance, asset_selection=selection, tags=tags, raise_on_error=False
     )
 
 
@@ -105,3 +108,19 @@ def test_outage_is_retried_by_the_step_retry_policy(sandbox) -> None:
     # Two step retries after the first attempt, as PLANTSYNC_STEP_RETRIES says.
     assert len(_events(result, dg.DagsterEventType.STEP_UP_FOR_RETRY)) == 2
     assert len(_events(result, dg.DagsterEventType.STEP_RESTARTED)) == 2
+
+
+def test_partition_run_syncs_only_its_connection(sandbox, duckdb_path) -> None:
+    with dg.instance_for_test() as instance:
+        all_connections_tags(instance, ["conn-1", "conn-2"])
+        job = build_definitions().resolve_job_def("makini_sync_job")
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key="conn-2",
+            asset_selection=[dg.AssetKey(["raw_makini", "purchase_orders"])],
+        )
+
+    assert result.success
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        loaded = con.execute("select distinct connection_id from raw_makini.purchase_orders")
+        assert loaded.fetchall() == [("conn-2",)]

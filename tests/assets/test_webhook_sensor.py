@@ -90,15 +90,15 @@ def test_one_run_per_connection_and_entity(instance: dg.DagsterInstance, inbox: 
     by_ids = {r.tags[EVENT_IDS_TAG]: r for r in result.run_requests}
     assert set(by_ids) == {f"{po_1},{po_2}", str(site), str(other)}
     expected = {
-        f"{po_1},{po_2}": refetch_run_config(
-            "conn-a", {"purchase-orders": ["PO-1", "PO-2", "PO-3"]}
-        ),
-        str(site): refetch_run_config("conn-a", {"sites": ["S-1"]}),
-        str(other): refetch_run_config("conn-b", {"purchase-orders": ["PO-1"]}),
+        f"{po_1},{po_2}": ("conn-a", {"purchase-orders": ["PO-1", "PO-2", "PO-3"]}),
+        str(site): ("conn-a", {"sites": ["S-1"]}),
+        str(other): ("conn-b", {"purchase-orders": ["PO-1"]}),
     }
     for ids, request in by_ids.items():
+        connection_id, keys = expected[ids]
         assert request.job_name == "makini_refetch_job"
-        assert request.run_config == expected[ids]
+        assert request.partition_key == connection_id
+        assert request.run_config == refetch_run_config(keys)
         assert request.tags[RUN_KEY_TAG] == request.run_key
     assert inbox.pending() == []  # claimed: the next tick will not request them again
     assert set(json.loads(result.cursor)["in_flight"]) == {r.run_key for r in result.run_requests}

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from assets.definitions import build_definitions
+from assets.partitions import all_connections_tags
 from assets.webhook_sensor import makini_webhook_sensor
 from pipelines.makini.connections import parse_connections
 from pipelines.makini.inbox import Inbox
@@ -38,7 +39,9 @@ def _orders(duckdb_path: Path) -> dict[tuple[str, str], tuple]:
 def test_webhook_refetches_only_changed_orders(sandbox, duckdb_path, monkeypatch) -> None:
     defs = build_definitions()
     with dg.instance_for_test() as instance:
-        assert defs.resolve_job_def("makini_sync_job").execute_in_process(instance=instance).success
+        tags = all_connections_tags(instance, ["conn-1", "conn-2"])
+        sync = defs.resolve_job_def("makini_sync_job")
+        assert sync.execute_in_process(instance=instance, tags=tags).success
         before = _orders(duckdb_path)
         connections = parse_connections(sandbox.connections_json())
         receiver = serve(Inbox(f"sqlite:///{duckdb_path.parent / 'inbox.db'}"), connections)
@@ -60,8 +63,12 @@ def test_webhook_refetches_only_changed_orders(sandbox, duckdb_path, monkeypatch
         result = makini_webhook_sensor(dg.build_sensor_context(instance=instance))
         (request,) = result.run_requests
         job = defs.resolve_job_def(request.job_name)
+        assert request.partition_key == "conn-1"
         outcome = job.execute_in_process(
-            run_config=request.run_config, tags=request.tags, instance=instance
+            run_config=request.run_config,
+            tags=request.tags,
+            partition_key=request.partition_key,
+            instance=instance,
         )
         settled = makini_webhook_sensor(
             dg.build_sensor_context(instance=instance, cursor=result.cursor)
