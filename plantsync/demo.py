@@ -14,7 +14,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import click
@@ -100,7 +100,9 @@ def _prepare_plant_db() -> None:
     url = os.environ["PLANTSYNC_OEE_DB_URL"]
     if not (DATA / "plant.db").exists():
         click.echo(f"creating the plant OEE database: {PLANT_LINES} lines × {PLANT_DAYS} days")
-        generate(url, lines=PLANT_LINES, days=PLANT_DAYS, seed=SEED)
+        # The plant's history ends today, so "the last day" in the summary is yesterday.
+        start = datetime.combine(date.today() - timedelta(days=PLANT_DAYS), time())
+        generate(url, lines=PLANT_LINES, days=PLANT_DAYS, seed=SEED, start=start)
         return
     changes = apply_late_updates(url)
     click.echo(
@@ -120,15 +122,19 @@ def _dagster_dev() -> None:
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
-            time.sleep(2)
-            if process.poll() is None:
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
 QUERIES = {
-    "Spend per month and vendor (base currency)": """
-        select month, vendor_name, spend_base
-        from marts.po_spend_monthly order by month desc, spend_base desc limit 5""",
+    "Top vendors by spend in the latest month (each connection's base currency)": """
+        select month, connection_id, vendor_name, base_currency_code,
+               sum(spend_base) as spend_base
+        from marts.po_spend_monthly
+        where month = (select max(month) from marts.po_spend_monthly)
+        group by all order by spend_base desc limit 5""",
     "Open purchase-order lines by due bucket": """
         select due_bucket, count(*) as lines
         from marts.open_po_lines group by 1 order by 2 desc""",
