@@ -179,11 +179,12 @@ def main() -> None:
             process.wait(timeout=30)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ratio = dlt_s / raw_s
-    print(
-        f"fetch only: {fetch_rows:>9,} rows in {fetch_s:7.2f} s = {fetch_rows / fetch_s:>9,.0f} rows/s"
-    )
-    print(f"raw bound : {raw_rows:>9,} rows in {raw_s:7.2f} s = {raw_rows / raw_s:>9,.0f} rows/s")
-    print(f"plantsync : {dlt_rows:>9,} rows in {dlt_s:7.2f} s = {dlt_rows / dlt_s:>9,.0f} rows/s")
+    for label, rows, seconds in (
+        ("fetch only", fetch_rows, fetch_s),
+        ("raw bound", raw_rows, raw_s),
+        ("plantsync", dlt_rows, dlt_s),
+    ):
+        print(f"{label:10}: {rows:>9,} rows in {seconds:7.2f} s = {rows / seconds:>9,.0f} rows/s")
     print(f"ratio     : {ratio:.2f} (goal ≤ {GOAL_RATIO}); peak memory {peak_mb:,.0f} MB")
     if raw_rows != dlt_rows:
         raise SystemExit(f"row counts differ: raw {raw_rows} vs plantsync {dlt_rows}")
