@@ -8,8 +8,8 @@ import dagster as dg
 import pytest
 
 from assets.models import build_model_assets
+from tests.warehouse.example_project import create_raw, write_project
 from warehouse.connections import Warehouse, connect
-from warehouse.testing import create_raw, write_project
 
 
 class TempDuckDBWarehouse(dg.ConfigurableResource):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.warehouse.example_project import create_raw, write_project
 from warehouse.connections import Warehouse, connect
-from warehouse.testing import create_raw, write_project
 
 
 @pytest.fixture

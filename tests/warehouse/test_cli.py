@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from plantsync.models_commands import models
+from tests.warehouse.example_project import create_raw, write_project
 from warehouse.connections import connect
-from warehouse.testing import create_raw, write_project
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import sqlglot
 
+from tests.warehouse.example_project import write_project
 from warehouse.compile import GUARDS, compile_model, compile_project, transpile
 from warehouse.errors import CompileError
 from warehouse.graph import load_project
-from warehouse.testing import write_project
 
 
 def _tree(sql: str) -> sqlglot.exp.Expression:

@@ -6,12 +6,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.warehouse.example_project import (
+    PURCHASE_ORDER_LINES,
+    PURCHASE_ORDERS,
+    create_raw,
+    write_project,
+)
 from warehouse.connections import Warehouse
 from warehouse.data_tests import model_tests, run_tests
 from warehouse.errors import ProjectError
 from warehouse.graph import load_project
 from warehouse.materialize import run
-from warehouse.testing import PURCHASE_ORDER_LINES, PURCHASE_ORDERS, create_raw, write_project
 
 
 def _results(project_dir: Path, duck: Warehouse) -> dict[str, object]:

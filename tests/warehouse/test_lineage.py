@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.warehouse.example_project import write_project
 from warehouse.connections import Warehouse
 from warehouse.graph import load_project
 from warehouse.lineage import infer_schema, project_lineage, schema_from_warehouse
 from warehouse.materialize import run
-from warehouse.testing import write_project
 
 RAW_ORDERS = ["connection_id", "key", "status", "total_net", "updated_at"]
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.warehouse.example_project import write_project
 from warehouse.errors import ProjectError
 from warehouse.graph import load_project
 from warehouse.selection import select
-from warehouse.testing import write_project
 
 
 def test_discovers_models_seeds_and_yaml(project_dir: Path) -> None:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.warehouse.example_project import create_raw, write_project
 from warehouse.connections import Warehouse
 from warehouse.errors import ModelRunError
 from warehouse.graph import load_project
 from warehouse.materialize import ModelResult, run
-from warehouse.testing import create_raw, write_project
 
 
 def test_run_builds_every_materialization(project_dir: Path, duck: Warehouse) -> None:

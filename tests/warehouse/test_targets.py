@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.warehouse.example_project import PURCHASE_ORDERS, create_raw
 from warehouse.compare import compare_targets, normalize
 from warehouse.connections import Warehouse, connect
 from warehouse.graph import load_project
-from warehouse.testing import PURCHASE_ORDERS, create_raw
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # fakesnow's arrow-copy notice
 
@@ -71,9 +71,9 @@ BROKEN_ORDERS = {
 def test_postgres_swap_keeps_old_table_on_failure_and_rebuilds_views(
     tmp_path: Path, postgres: Warehouse
 ) -> None:
+    from tests.warehouse.example_project import write_project
     from warehouse.errors import ModelRunError
     from warehouse.materialize import run
-    from warehouse.testing import write_project
 
     create_raw(postgres)
     run(load_project(write_project(tmp_path)), postgres)
@@ -95,9 +95,9 @@ def test_postgres_swap_keeps_old_table_on_failure_and_rebuilds_views(
 def test_snowflake_replace_keeps_old_table_on_failure(
     tmp_path: Path, fake_snowflake: Warehouse
 ) -> None:
+    from tests.warehouse.example_project import write_project
     from warehouse.errors import ModelRunError
     from warehouse.materialize import run
-    from warehouse.testing import write_project
 
     create_raw(fake_snowflake)
     run(load_project(write_project(tmp_path)), fake_snowflake)
