@@ -22,7 +22,7 @@ demo: $(STAMP)
 	$(BIN)/python -m plantsync.demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -x --no-header -p no:cacheprovider; rc=$$?; \
+	$(BIN)/python -m pytest -q --no-header -p no:cacheprovider; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no test ran: failing"; exit 1; fi; exit $$rc
 
 dev: $(STAMP)

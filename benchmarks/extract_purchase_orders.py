@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -79,11 +80,10 @@ def start_sandbox(orders: int, workdir: Path) -> tuple[subprocess.Popen, str, st
     raise SystemExit("the sandbox did not start within 300 s")
 
 
-def raw_bound(base_url: str, token: str, per_page: int, path: Path) -> int:
-    session = requests.Session()
-    headers = {"Authorization": f"Bearer {token}"}
-    con = duckdb.connect(str(path))
-    rows, page, last_page, created = 0, 1, 1, False
+def pages(base_url: str, token: str, per_page: int) -> Iterator[list[dict]]:
+    """Every page of orders, fetched with requests and parsed with orjson."""
+    session, headers = requests.Session(), {"Authorization": f"Bearer {token}"}
+    page, last_page = 1, 1
     while page <= last_page:
         response = session.get(
             f"{base_url}/api/erp/purchase-orders",
@@ -93,8 +93,16 @@ def raw_bound(base_url: str, token: str, per_page: int, path: Path) -> int:
         )
         body = orjson.loads(response.content)
         last_page = body["meta"]["last_page"]
+        yield body["data"]
+        page += 1
+
+
+def raw_bound(base_url: str, token: str, per_page: int, path: Path) -> int:
+    con = duckdb.connect(str(path))
+    rows, created = 0, False
+    for data in pages(base_url, token, per_page):
         orders, lines = [], []
-        for order in body["data"]:
+        for order in data:
             for line in order.pop("lineItems"):
                 line["purchaseOrderKey"] = order["key"]
                 line["customFields"] = orjson.dumps(line.get("customFields")).decode()
@@ -111,27 +119,15 @@ def raw_bound(base_url: str, token: str, per_page: int, path: Path) -> int:
         con.execute("insert into orders by name select * from order_table")
         con.execute("insert into lines by name select * from line_table")
         rows += len(orders) + len(lines)
-        page += 1
     con.close()
     return rows
 
 
 def fetch_only(base_url: str, token: str, per_page: int) -> int:
     """The pages alone, fetched and parsed: how much of either path is the sandbox serving."""
-    session, headers = requests.Session(), {"Authorization": f"Bearer {token}"}
-    rows, page, last_page = 0, 1, 1
-    while page <= last_page:
-        response = session.get(
-            f"{base_url}/api/erp/purchase-orders",
-            params={"page": page, "per_page": per_page, "sort[updatedAt]": 0},
-            headers=headers,
-            timeout=60,
-        )
-        body = orjson.loads(response.content)
-        last_page = body["meta"]["last_page"]
-        rows += sum(1 + len(order["lineItems"]) for order in body["data"])
-        page += 1
-    return rows
+    return sum(
+        1 + len(order["lineItems"]) for data in pages(base_url, token, per_page) for order in data
+    )
 
 
 def plantsync_sync(base_url: str, connections_json: str, per_page: int, path: Path) -> int:
