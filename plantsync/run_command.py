@@ -25,26 +25,28 @@ JOBS = {"all": "sync_all_job", "makini": "makini_sync_job", "oee": "oee_sync_job
 def run(source: str) -> None:
     """Ingest, build canonical tables and marts, and run checks for the configured destination."""
     check_settings(source)
-    from plantsync.summary import RunSummary, execute_job
+    from plantsync.summary import RunSummary, execute_job, open_instance
 
     retries = settings.number("PLANTSYNC_RUN_RETRIES", 1)
     delay_s = settings.number("PLANTSYNC_RUN_RETRY_DELAY_S", 60.0, float)
     _console_progress()
-    for attempt in range(retries + 1):
-        started = time.monotonic()
-        result = execute_job(JOBS[source])
-        summary = RunSummary.from_result(result, time.monotonic() - started)
-        if result.success or not summary.retryable or attempt == retries:
-            break
-        wait_s = delay_s * 2**attempt
-        click.echo(
-            f"run failed ({summary.failure_line()}); running it again in {wait_s:.0f}s "
-            f"(retry {attempt + 1} of {retries})",
-            err=True,
-        )
-        time.sleep(wait_s)
+    with open_instance() as instance:
+        for attempt in range(retries + 1):
+            started = time.monotonic()
+            result = execute_job(JOBS[source], instance)
+            summary = RunSummary.from_result(result, time.monotonic() - started)
+            if result.success or not summary.retryable or attempt == retries:
+                break
+            wait_s = delay_s * 2**attempt
+            click.echo(
+                f"run failed ({summary.failure_line()}); running it again in {wait_s:.0f}s "
+                f"(retry {attempt + 1} of {retries})",
+                err=True,
+            )
+            time.sleep(wait_s)
+        success = result.success
     click.echo(summary.render())
-    if not result.success:
+    if not success:
         raise click.ClickException(summary.failure_line())
 
 

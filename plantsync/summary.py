@@ -14,17 +14,20 @@ INGEST_STEPS = frozenset({"makini_ingest", "oee_ingest"})
 QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def execute_job(job_name: str) -> dg.ExecuteInProcessResult:
-    """Run `job_name` on the instance in `DAGSTER_HOME` (a temporary one when unset)."""
+def open_instance() -> dg.DagsterInstance:
+    """The instance in `DAGSTER_HOME` (a temporary one when unset); use it as a context manager
+    and keep it open while results are read: results refer to their instance weakly."""
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def execute_job(job_name: str, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    """Run `job_name` of the code location on `instance`, covering every Makini connection."""
     from assets.definitions import build_definitions
     from assets.partitions import all_connections_tags
 
     job = build_definitions().resolve_job_def(job_name)
-    instance = (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral()
-    )
     tags = {}
     if job.partitions_def is not None:  # Makini ingest: every configured connection, one run
         tags = all_connections_tags(instance, [c.id for c in settings.makini_connections()])
