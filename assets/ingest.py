@@ -74,7 +74,7 @@ def build_makini_ingest() -> dg.AssetsDefinition:
         makini: MakiniResource,
         warehouse: WarehouseResource,
     ):
-        """Extract the selected Makini tables for every configured connection."""
+        """Extract the selected Makini tables for the connections of the run's partitions."""
         tables = [key.path[-1] for key in context.selected_asset_keys]
         connections = _selected_connections(makini, context.partition_keys)
         # A connection known to be down before this run began fails fast instead of burning
