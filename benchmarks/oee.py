@@ -19,30 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-OEE_MODELS = (
-    "seeds.oee_settings",
-    "staging.oee_lines",
-    "staging.oee_products",
-    "staging.oee_reason_codes",
-    "staging.oee_shifts",
-    "staging.oee_downtime_events",
-    "staging.oee_production_counts",
-    "staging.oee_quality_events",
-    "staging.assets",
-    "staging.asset_downtime",
-    "canonical.shifts",
-    "canonical.downtime_events",
-    "canonical.production_counts",
-    "canonical.quality_events",
-    "canonical.assets",
-    "marts.oee_shift_segments",
-    "marts.oee_by_shift",
-    "marts.oee_daily",
-    "marts.six_big_losses",
-    "marts.downtime_pareto",
-    "marts.asset_reliability",
-    "marts.asset_maintenance_cost_vs_downtime",
-)
+# The OEE model set is defined once, beside the OEE tests' fixtures.
+from tests.models.oee_fixtures import oee_selection  # noqa: E402
 
 
 def peak_memory_mb() -> float:
@@ -145,7 +123,7 @@ def main() -> int:
         with warehouse.connect("duckdb", duckdb_path=duckdb_path) as wh:
             empty_makini_inputs(wh)
             started = time.perf_counter()
-            results = warehouse.run(project, wh, list(OEE_MODELS))
+            results = warehouse.run(project, wh, oee_selection(with_seed=True))
             models_s = time.perf_counter() - started
             shifts = wh.query("select count(*) from marts.oee_by_shift")[0][0]
             slowest = sorted(results, key=lambda r: r.seconds, reverse=True)[:3]
