@@ -4,10 +4,12 @@ heavy dependencies (Dagster, dlt, DuckDB) only when it runs, so `--help` stays f
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
 
+from pipelines.makini.connections import ConnectionsError
 from plantsync.settings import SettingsError, load_env_file
 
 # group name -> "module:attribute" of its click command or group
@@ -60,11 +62,18 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except SettingsError as exc:
+    except (SettingsError, ConnectionsError) as exc:
         click.echo(f"plantsync: {exc}", err=True)
         sys.exit(2)
     except SystemExit:
         raise
+    except Exception as exc:
+        # Anything else still ends in one line; PLANTSYNC_DEBUG=1 shows the traceback.
+        if os.environ.get("PLANTSYNC_DEBUG"):
+            raise
+        message = " ".join(str(exc).split()) or "no message"
+        click.echo(f"plantsync: {type(exc).__name__}: {message}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,47 @@
+"""The `plantsync` entry point: fast help, and one-line reasons with a non-zero exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _plantsync(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "plantsync", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_help_lists_every_command_group() -> None:
+    result = _plantsync("--help")
+
+    assert result.returncode == 0
+    for group in ("run", "sandbox", "models", "connections", "webhooks"):
+        assert f"  {group}" in result.stdout
+
+
+def test_bad_connection_entry_is_named_in_one_line() -> None:
+    result = _plantsync(
+        "run", "--source", "makini", MAKINI_CONNECTIONS='[{"id": "plant-a", "token": ""}]'
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == "plantsync: MAKINI_CONNECTIONS[0].token is missing or empty"
+
+
+def test_unknown_destination_is_named_in_one_line() -> None:
+    result = _plantsync("connections", "status", PLANTSYNC_DESTINATION="oracle")
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "plantsync: PLANTSYNC_DESTINATION='oracle' is not one of duckdb, snowflake, postgres"
+    ]
