@@ -32,14 +32,17 @@ DAY = {"changed_fraction": 0.05, "new_purchase_orders": 25}
 @click.option("--dev", is_flag=True, help="Open the Dagster UI on the same setup instead.")
 def main(dev: bool) -> None:
     """Run the demo (or the Dagster UI with --dev)."""
-    from sandbox.makini.server import SandboxServer
-
     DATA.mkdir(exist_ok=True)
     state_file = DATA / "demo_state.json"
-    state = json.loads(state_file.read_text()) if state_file.exists() else {"days": 0}
+    state = json.loads(state_file.read_text()) if state_file.exists() else {}
     first_run = not (DATA / "warehouse.duckdb").exists()
-    if first_run:
-        state["days"] = 0
+    if first_run or "sandbox_start" not in state:
+        # The sandbox's world ends on the day of the first demo, so due dates look current;
+        # later demos keep that day, so the same world only moves on.
+        state = {"days": 0, "sandbox_start": date.today().isoformat()}
+    os.environ.setdefault("PLANTSYNC_SANDBOX_START", state["sandbox_start"])
+    from sandbox.makini.server import SandboxServer
+
     click.echo(f"plantsync demo: sandbox with {CONNECTIONS} connections × {PURCHASE_ORDERS} orders")
     with SandboxServer(seed=SEED, connections=CONNECTIONS, purchase_orders=PURCHASE_ORDERS) as api:
         _replay_days(api.base_url, state["days"])

@@ -2,17 +2,36 @@
 
 Times are kept as integer UTC epoch seconds (compact, cheap to compare) and rendered as
 `YYYY-MM-DDTHH:MM:SSZ` only when a row is serialized. No wall clock is ever read, so a seed
-always gives the same data.
+(and start date) always gives the same data.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime
 
-# The sandbox's "now" when it starts; history lies before it, `advance` moves it forward.
-CLOCK_START_S = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp())
+DEFAULT_START = "2026-10-01"
 DAY_S = 86_400
+
+
+def _clock_start_s() -> int:
+    """`PLANTSYNC_SANDBOX_START` (an ISO date, UTC midnight) or 2026-10-01.
+
+    Read once, when the sandbox is first imported: the whole generated world hangs off this
+    instant. The demo sets it to today so that due dates and plant days look current; tests
+    leave it alone, and data stays deterministic for (seed, start).
+    """
+    value = os.environ.get("PLANTSYNC_SANDBOX_START") or DEFAULT_START
+    try:
+        start = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError:
+        raise ValueError(f"PLANTSYNC_SANDBOX_START={value!r} is not an ISO date") from None
+    return int(start.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+
+
+# The sandbox's "now" when it starts; history lies before it, `advance` moves it forward.
+CLOCK_START_S = _clock_start_s()
 
 
 def iso(epoch_s: int | None) -> str | None:
