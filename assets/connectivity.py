@@ -76,16 +76,28 @@ def status_run_config(observations: list[Observation]) -> dict:
     }
 
 
-@dg.sensor(
-    name="connectivity_sensor",
-    minimum_interval_seconds=60,
-    jobs=[connection_status_job],
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Probe every Makini connection; record changes; catch up once when one returns.",
-)
-def connectivity_sensor(
+def build_connectivity_sensor(catch_up_job) -> dg.SensorDefinition:
+    """The sensor, targeting the status job and the job its catch-up runs use."""
+
+    @dg.sensor(
+        name="connectivity_sensor",
+        minimum_interval_seconds=60,
+        jobs=[connection_status_job, catch_up_job],
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Probe every Makini connection; record changes; catch up once on return.",
+    )
+    def connectivity_sensor(
+        context: dg.SensorEvaluationContext, makini: MakiniResource, notifier: NotifierResource
+    ) -> dg.SensorResult:
+        return evaluate_connectivity(context, makini, notifier)
+
+    return connectivity_sensor
+
+
+def evaluate_connectivity(
     context: dg.SensorEvaluationContext, makini: MakiniResource, notifier: NotifierResource
 ) -> dg.SensorResult:
+    """One tick: probe, compare with the cursor, request runs, announce changes."""
     state: dict[str, dict] = json.loads(context.cursor) if context.cursor else {}
     known = set(state)
     observations = [

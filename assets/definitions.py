@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.connectivity import connection_status_job, connectivity_sensor
+from assets.connectivity import CATCH_UP_JOB, build_connectivity_sensor, connection_status_job
 from assets.ingest import WAREHOUSE_POOL, build_makini_ingest, build_oee_ingest
 from assets.jobs import build_jobs
 from assets.models import build_model_assets
@@ -21,11 +21,13 @@ def build_definitions() -> dg.Definitions:
     """Fresh definitions (assets are built per call: tests and the CLI each get their own)."""
     target = os.environ.get("PLANTSYNC_DESTINATION") or "duckdb"
     model_assets, model_checks = build_model_assets(MODELS_DIR, target=target, pool=WAREHOUSE_POOL)
+    jobs = build_jobs()
+    catch_up_job = next(job for job in jobs if job.name == CATCH_UP_JOB)
     return dg.Definitions(
         assets=[build_makini_ingest(), build_oee_ingest(), *model_assets],
         asset_checks=model_checks,
-        jobs=[*build_jobs(), connection_status_job],
-        sensors=[connectivity_sensor, makini_webhook_sensor],
+        jobs=[*jobs, connection_status_job],
+        sensors=[build_connectivity_sensor(catch_up_job), makini_webhook_sensor],
         schedules=SCHEDULES,
         resources=build_resources(),
     )

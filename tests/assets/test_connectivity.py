@@ -15,7 +15,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from assets.connectivity import connection_status_job, connectivity_sensor
+from assets.connectivity import connection_status_job
 from assets.definitions import build_definitions
 from assets.partitions import all_connections_tags
 from assets.resources import MakiniResource, NotifierResource, WarehouseResource
@@ -95,14 +95,22 @@ class Ticks:
         self.warehouse = WarehouseResource(duckdb_path=str(duckdb_path))
 
     def tick(self) -> list[dg.RunRequest]:
-        context = dg.build_sensor_context(
-            instance=self.instance, cursor=self.cursor, resources=self.resources
-        )
-        result = connectivity_sensor(context)
+        """One tick through the code location's own sensor, as the daemon evaluates it: run
+        requests are checked against the sensor's jobs and their partitions resolved."""
+        defs = build_definitions()
+        with dg.build_sensor_context(
+            instance_ref=self.instance.get_ref(),
+            cursor=self.cursor,
+            resources=self.resources,
+            definitions=defs,
+        ) as context:
+            result = defs.get_sensor_def("connectivity_sensor").evaluate_tick(context)
         self.cursor = result.cursor
-        self.partitions_requested += [
-            list(r.partition_keys) for r in result.dynamic_partitions_requests or []
-        ]
+        for request in result.dynamic_partitions_requests or []:
+            self.partitions_requested.append(list(request.partition_keys))
+            self.instance.add_dynamic_partitions(
+                request.partitions_def_name, request.partition_keys
+            )
         for request in result.run_requests:
             if request.job_name == connection_status_job.name:
                 outcome = connection_status_job.execute_in_process(
