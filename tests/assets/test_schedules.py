@@ -6,26 +6,30 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from assets.definitions import build_definitions
 from assets.partitions import MAKINI_CONNECTION_PARTITIONS
-from assets.resources import MakiniResource
-from assets.schedules import daily_connection_sync, hourly_order_sync
 
 CONNECTIONS = '[{"id": "plant-a", "token": "t1"}, {"id": "plant-b", "token": "t2"}]'
 
 
-def _evaluate(schedule, instance, when: datetime) -> list[dg.RunRequest]:
-    context = dg.build_schedule_context(
+def _evaluate(name: str, instance, when: datetime, monkeypatch) -> list[dg.RunRequest]:
+    """A tick of the code location's own schedule, as the daemon evaluates it."""
+    monkeypatch.setenv("MAKINI_CONNECTIONS", CONNECTIONS)
+    defs = build_definitions()
+    with dg.build_schedule_context(
         instance=instance,
         scheduled_execution_time=when,
-        resources={"makini": MakiniResource(connections=CONNECTIONS)},
-    )
-    return list(schedule(context))
+        resources={"makini": defs.resources["makini"]},
+        repository_def=defs.get_repository_def(),
+    ) as context:
+        return list(defs.get_schedule_def(name).evaluate_tick(context).run_requests)
 
 
-def test_daily_sync_runs_each_connection_partition_once_per_day() -> None:
+def test_daily_sync_runs_each_connection_partition_once_per_day(monkeypatch) -> None:
+    when = datetime(2026, 11, 30, 2, tzinfo=UTC)
     with dg.instance_for_test() as instance:
-        monday = _evaluate(daily_connection_sync, instance, datetime(2026, 11, 30, 2, tzinfo=UTC))
-        again = _evaluate(daily_connection_sync, instance, datetime(2026, 11, 30, 2, tzinfo=UTC))
+        monday = _evaluate("daily_connection_sync", instance, when, monkeypatch)
+        again = _evaluate("daily_connection_sync", instance, when, monkeypatch)
         partitions = instance.get_dynamic_partitions(MAKINI_CONNECTION_PARTITIONS.name)
 
     assert [r.partition_key for r in monday] == ["plant-a", "plant-b"]
@@ -34,10 +38,14 @@ def test_daily_sync_runs_each_connection_partition_once_per_day() -> None:
     assert partitions == ["plant-a", "plant-b"]
 
 
-def test_hourly_order_sync_keys_differ_per_hour() -> None:
+def test_hourly_order_sync_keys_differ_per_hour(monkeypatch) -> None:
     with dg.instance_for_test() as instance:
-        first = _evaluate(hourly_order_sync, instance, datetime(2026, 11, 30, 9, 15, tzinfo=UTC))
-        second = _evaluate(hourly_order_sync, instance, datetime(2026, 11, 30, 10, 15, tzinfo=UTC))
+        first = _evaluate(
+            "hourly_order_sync", instance, datetime(2026, 11, 30, 9, 15, tzinfo=UTC), monkeypatch
+        )
+        second = _evaluate(
+            "hourly_order_sync", instance, datetime(2026, 11, 30, 10, 15, tzinfo=UTC), monkeypatch
+        )
 
     assert {r.run_key for r in first}.isdisjoint({r.run_key for r in second})
     assert [r.partition_key for r in second] == ["plant-a", "plant-b"]

@@ -13,7 +13,6 @@ import requests
 
 from assets.definitions import build_definitions
 from assets.partitions import all_connections_tags
-from assets.webhook_sensor import makini_webhook_sensor
 from pipelines.makini.connections import parse_connections
 from pipelines.makini.inbox import Inbox
 from sandbox.makini.server import SandboxServer
@@ -34,6 +33,14 @@ def _orders(duckdb_path: Path) -> dict[tuple[str, str], tuple]:
             "from canonical.purchase_orders"
         ).fetchall()
     return {(conn, key): rest for conn, key, *rest in rows}
+
+
+def _tick(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None):
+    """A tick of the code location's webhook sensor, as the daemon evaluates it."""
+    with dg.build_sensor_context(
+        instance_ref=instance.get_ref(), cursor=cursor, definitions=defs
+    ) as context:
+        return defs.get_sensor_def("makini_webhook_sensor").evaluate_tick(context)
 
 
 def test_webhook_refetches_only_changed_orders(sandbox, duckdb_path, monkeypatch) -> None:
@@ -60,7 +67,7 @@ def test_webhook_refetches_only_changed_orders(sandbox, duckdb_path, monkeypatch
         changed = sorted(changes["conn-1"]["changed"])
         assert changed and webhooks.inbox.count() >= 1
 
-        result = makini_webhook_sensor(dg.build_sensor_context(instance=instance))
+        result = _tick(defs, instance, cursor=None)
         (request,) = result.run_requests
         job = defs.resolve_job_def(request.job_name)
         assert request.partition_key == "conn-1"
@@ -70,9 +77,7 @@ def test_webhook_refetches_only_changed_orders(sandbox, duckdb_path, monkeypatch
             partition_key=request.partition_key,
             instance=instance,
         )
-        settled = makini_webhook_sensor(
-            dg.build_sensor_context(instance=instance, cursor=result.cursor)
-        )
+        settled = _tick(defs, instance, cursor=result.cursor)
         pending = webhooks.inbox.list_events(pending_only=True)
         next(receiver, None)
 
