@@ -152,6 +152,17 @@ def _split(table: str) -> tuple[str, str]:
     return schema, name
 
 
+def sql_literal(value: object) -> str:
+    """A Python value as a SQL literal that reads the same in DuckDB, PostgreSQL and Snowflake."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def connect(
     destination: str,
     *,

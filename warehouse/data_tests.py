@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from warehouse.compile import compile_sql
-from warehouse.connections import Warehouse
+from warehouse.connections import Warehouse, sql_literal
 from warehouse.errors import ModelRunError, ProjectError
 from warehouse.graph import Project
 from warehouse.project import Model, TestSpec
@@ -139,7 +139,7 @@ def _column_test(
         values = options.get("values")
         if not values:
             raise ProjectError(f"{where_}: accepted_values needs values:")
-        listed = ", ".join(_sql_literal(v) for v in values)
+        listed = ", ".join(sql_literal(v) for v in values)
         sql = (
             f"select * from {table} "
             f"where {column} is not null and {column} not in ({listed}){filter_}"
@@ -154,11 +154,3 @@ def _column_test(
         f"and not exists (select 1 from {parent} as parent where parent.{field} = child.{column})"
     )
     return sql, f"{column} references {parent}.{field}"
-
-
-def _sql_literal(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import sqlglot
 
-from warehouse.connections import Warehouse
+from warehouse.connections import Warehouse, sql_literal
 
 TABLE = "canonical.connection_status_history"
 _DDL = f"""
@@ -66,7 +66,7 @@ def latest(warehouse: Warehouse) -> dict[str, StatusRow]:
 
 def history(warehouse: Warehouse, connection_id: str | None = None) -> list[StatusRow]:
     ensure_table(warehouse)
-    where = f"where connection_id = {_literal(connection_id)}" if connection_id else ""
+    where = f"where connection_id = {sql_literal(connection_id)}" if connection_id else ""
     rows = warehouse.query(
         _sql(
             warehouse,
@@ -99,18 +99,12 @@ def record(warehouse: Warehouse, observations: Iterable) -> list[StatusRow]:
         warehouse.execute(
             _sql(
                 warehouse,
-                f"insert into {TABLE} values ({_literal(row.connection_id)}, "
-                f"{_literal(row.status)}, {_literal(row.previous_status)}, "
-                f"cast({_literal(row.observed_at.isoformat(sep=' '))} as timestamp), "
-                f"{_literal(row.detail)}, {_literal(row.source)}, current_timestamp)",
+                f"insert into {TABLE} values ({sql_literal(row.connection_id)}, "
+                f"{sql_literal(row.status)}, {sql_literal(row.previous_status)}, "
+                f"cast({sql_literal(row.observed_at.isoformat(sep=' '))} as timestamp), "
+                f"{sql_literal(row.detail)}, {sql_literal(row.source)}, current_timestamp)",
             )
         )
         current[obs.connection_id] = row
         appended.append(row)
     return appended
-
-
-def _literal(value: str | None) -> str:
-    if value is None:
-        return "null"
-    return "'" + str(value).replace("'", "''") + "'"

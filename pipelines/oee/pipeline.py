@@ -8,18 +8,15 @@ from typing import Any
 import dlt
 from dlt.common.pipeline import LoadInfo
 
+from pipelines.destinations import dlt_destination, dlt_pipeline
 from pipelines.oee.settings import DATASET_NAME, PIPELINE_NAME
 from pipelines.oee.source import oee_source
 
 
 def duckdb_pipeline(duckdb_path: str | Path, pipelines_dir: str | None = None) -> dlt.Pipeline:
     """A pipeline loading `raw_oee` into the DuckDB file at `duckdb_path`."""
-    return dlt.pipeline(
-        pipeline_name=PIPELINE_NAME,
-        destination=dlt.destinations.duckdb(str(duckdb_path)),
-        dataset_name=DATASET_NAME,
-        pipelines_dir=pipelines_dir,
-    )
+    destination = dlt_destination("duckdb", duckdb_path=duckdb_path)
+    return dlt_pipeline(PIPELINE_NAME, DATASET_NAME, destination, pipelines_dir=pipelines_dir)
 
 
 def run_oee(db_url: str, pipeline: dlt.Pipeline, **source_kwargs: Any) -> LoadInfo:
