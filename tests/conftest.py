@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 POSTGRES_ADMIN_URL = os.environ.get(
     "PLANTSYNC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
