@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test dev lint bench install clean
+.PHONY: demo test test-fast dev lint bench install clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q --no-header -p no:cacheprovider; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no test ran: failing"; exit 1; fi; exit $$rc
+
+# Unit and integration tests only (no end-to-end runs): the quick loop while working.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q --no-header -p no:cacheprovider -m "not e2e"
 
 dev: $(STAMP)
 	$(BIN)/python -m plantsync.demo --dev

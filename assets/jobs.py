@@ -2,18 +2,31 @@
 
 Each job selects the models it affects plus everything they read that the job can build
 (seeds, staging views), but never an ingest step whose source it is not about: a Makini-only
-run needs no OEE settings and the other way round.
+run needs no OEE settings and the other way round. None is partitioned: a Makini job syncs
+every configured connection unless its run config names some (schedules, catch-ups and
+refetches name one, and tag the run with it).
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from assets.policies import ingest_retry_policy
+if TYPE_CHECKING:  # what `define_asset_job` returns; Dagster does not export the name
+    from dagster._core.definitions.unresolved_asset_job_definition import (
+        UnresolvedAssetJobDefinition as AssetJob,
+    )
 
 RAW_MAKINI = dg.AssetSelection.groups("raw_makini")
 RAW_OEE = dg.AssetSelection.groups("raw_oee")
 # Tables a webhook can name, and the purchase-order tables of the hourly sync.
 REFETCH_TABLES = ("purchase_orders", "purchase_order_lines", "sites", "assets")
 ORDER_TABLES = ("purchase_orders", "purchase_order_lines")
+# Whole failed runs are retried by a daemon with run retries enabled (see deploy/), from
+# the failed step; retries of steps that can heal are the steps' own retry policies.
+RUN_RETRY_TAGS = {"dagster/max_retries": "2", "dagster/retry_strategy": "FROM_FAILURE"}
 
 
 def _makini_tables(tables: tuple[str, ...]) -> dg.AssetSelection:
@@ -26,42 +39,56 @@ def _with_inputs(selection: dg.AssetSelection, ingest: dg.AssetSelection) -> dg.
     return selection.upstream() - (raw - ingest)
 
 
-def build_jobs() -> list:
-    """Every job shares one retry policy built from settings when definitions load."""
-    policy = ingest_retry_policy()
+def _job(name: str, selection: dg.AssetSelection, description: str):
+    return dg.define_asset_job(
+        name, selection=selection, description=description, tags=RUN_RETRY_TAGS
+    )
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """Every asset job of the code location; schedules and sensors take them from here."""
+
+    sync_all: AssetJob
+    makini_sync: AssetJob
+    makini_orders: AssetJob
+    oee_sync: AssetJob
+    makini_refetch: AssetJob
+
+    def __iter__(self):
+        return (getattr(self, f.name) for f in fields(self))
+
+
+def build_jobs() -> Jobs:
     makini_only = RAW_MAKINI.downstream() - RAW_OEE.downstream()
     orders = _makini_tables(ORDER_TABLES)
     refetch = _makini_tables(REFETCH_TABLES)
-    jobs = {
-        "sync_all_job": (
+    return Jobs(
+        sync_all=_job(
+            "sync_all_job",
             dg.AssetSelection.all(),
-            "Ingest every source, then build canonical tables and marts.",
+            "The full sync: every Makini connection and the plant database, then every "
+            "canonical table, mart and check. Launch this one to sync everything.",
         ),
-        "makini_sync_job": (
+        makini_sync=_job(
+            "makini_sync_job",
             _with_inputs(makini_only, RAW_MAKINI),
-            "Ingest Makini and build the models that need only Makini data.",
+            "Ingest Makini (every connection, or those named in the run config) and build the "
+            "models that need only Makini data.",
         ),
-        "makini_orders_job": (
+        makini_orders=_job(
+            "makini_orders_job",
             _with_inputs(orders.downstream() - RAW_OEE.downstream(), orders),
             "Incrementally sync purchase orders and rebuild what depends on them.",
         ),
-        "oee_sync_job": (
+        oee_sync=_job(
+            "oee_sync_job",
             _with_inputs(RAW_OEE.downstream(), RAW_OEE),
             "Ingest the OEE database and build the OEE models.",
         ),
-        "makini_refetch_job": (
+        makini_refetch=_job(
+            "makini_refetch_job",
             _with_inputs(refetch.downstream() - RAW_OEE.downstream(), refetch),
             "Refetch the keys named by webhooks and rebuild what depends on them.",
         ),
-    }
-    return [
-        dg.define_asset_job(
-            name,
-            selection=selection,
-            description=description,
-            op_retry_policy=policy,
-            # Honoured by a daemon with run retries enabled (see dagster.yaml.example).
-            tags={"dagster/max_retries": "2", "dagster/retry_strategy": "FROM_FAILURE"},
-        )
-        for name, (selection, description) in jobs.items()
-    ]
+    )

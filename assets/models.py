@@ -1,21 +1,31 @@
-"""Dagster assets for the SQL models: one asset per model or seed, one check per YAML test.
+"""The SQL models as Dagster assets, built the way dagster-dbt builds a dbt project.
 
-Asset keys are warehouse names (`["canonical", "purchase_orders"]`), so a table a model reads is
-its upstream asset: `raw_makini`/`raw_oee` tables are the ingest assets defined elsewhere.
-Checks on `canonical` models are blocking: a failing error-severity test stops the models
-downstream in the same run. Building these definitions reads the model files only (no database,
-no secrets); the warehouse comes at run time from the `warehouse` resource, whose `connect()`
-returns a `warehouse.connections.Warehouse`.
+One multi-asset holds an asset per model and seed and a check per YAML test; a run builds the
+selected models in one step, in dependency order, on one warehouse connection, and reports each
+model's materialization (row count, schema, column lineage) and each check as it goes. A failing
+blocking check (error severity on a `canonical` model) skips the models downstream of it in the
+step, as `dbt build` does. Asset keys are warehouse names (`["canonical", "purchase_orders"]`),
+so a raw table a model reads is the ingest asset of that name.
+
+At its end the step publishes the DuckDB warehouse for analysts (once per run: the ingest steps
+before it leave that to it), then fails the run if anything failed: a model, a blocking check,
+or a source this run could not sync (the models were built from what did load).
 """
 
 # no `from __future__ import annotations`: Dagster inspects the context type hints at runtime
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
+from assets.ingest import MODELS_STEP
+from assets.progress import report
+from assets.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
+from connectivity.sync_log import failures_of_run
 from warehouse.connections import Warehouse
 from warehouse.data_tests import DataTest, TestResult, model_tests, run_test
+from warehouse.errors import ModelRunError
 from warehouse.graph import Project, load_project
 from warehouse.lineage import model_lineage, schema_from_warehouse
 from warehouse.materialize import ModelResult, build_model
@@ -29,29 +39,154 @@ def asset_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(table.split("."))
 
 
+def fqn_of(key: dg.AssetKey) -> str:
+    return ".".join(key.path)
+
+
 def build_model_assets(
-    project_dir: str | Path = "models",
-    *,
-    target: str | None = None,
-    pool: str | None = "warehouse",
-) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
-    """One asset per model and seed, and one multi-check per model with YAML tests.
-
-    `target` only sets the `kinds` badge (default: PLANTSYNC_DESTINATION); `pool` is the
-    concurrency pool every warehouse writer shares (DuckDB has one writer).
-    """
-    if target is None:
-        from plantsync.settings import destination
-
-        target = destination()
+    project_dir: str | Path, *, target: str, owners: list[str]
+) -> dg.AssetsDefinition:
+    """The models multi-asset; `target` sets the `kinds` badge. Reads model files only (no
+    database, no secrets): the warehouse comes from the `warehouse` resource at run time."""
     project = load_project(project_dir)
-    assets = [_model_asset(project, fqn, target, pool) for fqn in project.order]
-    checks = [
-        _model_checks(project, fqn, tests, pool)
-        for fqn in project.order
-        if (tests := model_tests(project.models[fqn]))
-    ]
-    return assets, checks
+    tests = {fqn: model_tests(project.models[fqn]) for fqn in project.order}
+    specs = [_model_spec(project, fqn, target, owners) for fqn in project.order]
+    check_specs = [_check_spec(project, t) for fqn in project.order for t in tests[fqn]]
+
+    @dg.multi_asset(
+        name=MODELS_STEP,
+        specs=specs,
+        check_specs=check_specs,
+        can_subset=True,
+        pool=WAREHOUSE_WRITER_POOL,
+    )
+    def models(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator:
+        """Build the selected models in dependency order and run their checks."""
+        selected = {fqn_of(key) for key in context.selected_asset_keys}
+        checks = {(fqn_of(k.asset_key), k.name) for k in context.selected_asset_check_keys}
+        outcome = StepOutcome()
+        with warehouse.writing(context, publish_at_end=False) as writer:
+            with writer.connect() as wh:
+                yield from _build(context, project, wh, selected, tests, checks, outcome)
+                sources_failed = failures_of_run(wh, context.run_id)
+            seconds = writer.publish()
+        if seconds is not None:
+            report(context, f"published {writer.warehouse.duckdb_path} in {seconds:.2f}s")
+        if outcome.problems or sources_failed:
+            raise dg.Failure(
+                description=_failure_line(outcome, sources_failed),
+                metadata={
+                    "failed_sources": [f"{f.source}:{f.scope}" for f in sources_failed],
+                    "retryable": bool(sources_failed)
+                    and all(f.retryable for f in sources_failed)
+                    and not outcome.problems,
+                },
+                allow_retries=False,
+            )
+
+    return models
+
+
+@dataclass
+class StepOutcome:
+    """What went wrong in the step: failed builds and blocking checks, and what they skipped."""
+
+    problems: list[str] = field(default_factory=list)
+    blocked: dict[str, str] = field(default_factory=dict)  # model -> the failure it carries
+    skipped: list[str] = field(default_factory=list)
+    # Models whose sources were never loaded (a first sync failed): nothing to build from yet.
+    unbuilt: list[str] = field(default_factory=list)
+    waiting: set[str] = field(default_factory=set)  # the reasons that make a model unbuilt
+
+
+def _build(
+    context: dg.AssetExecutionContext,
+    project: Project,
+    wh: Warehouse,
+    selected: set[str],
+    tests: dict[str, list[DataTest]],
+    checks: set[tuple[str, str]],
+    outcome: StepOutcome,
+) -> Iterator:
+    """Build in order; run each test once its model and the table it refers to are built."""
+    pending = [t for fqn in project.order for t in tests[fqn] if (fqn, t.name) in checks]
+    built: set[str] = set()
+    for fqn in project.order:
+        if fqn not in selected:
+            continue
+        upstream_failure = next(
+            (outcome.blocked[d] for d in project.models[fqn].depends_on if d in outcome.blocked),
+            None,
+        )
+        if upstream_failure:
+            outcome.blocked[fqn] = upstream_failure
+            waiting = upstream_failure in outcome.waiting
+            (outcome.unbuilt if waiting else outcome.skipped).append(fqn)
+            report(context, f"{fqn}: skipped, {upstream_failure} upstream")
+            continue
+        unloaded = [
+            d
+            for d in project.models[fqn].depends_on
+            if d in project.sources and not wh.table_exists(d)
+        ]
+        if unloaded:
+            reason = f"source {unloaded[0]} never loaded"
+            outcome.blocked[fqn] = reason
+            outcome.waiting.add(reason)
+            outcome.unbuilt.append(fqn)
+            report(context, f"{fqn}: skipped, {reason}")
+            continue
+        try:
+            result = build_model(project, wh, fqn)
+        except ModelRunError as exc:
+            outcome.problems.append(str(exc))
+            outcome.blocked[fqn] = f"model {fqn} failed"
+            report(context, f"{fqn}: FAILED {exc}")
+            continue
+        built.add(fqn)
+        context.log.info(result.line())
+        yield dg.MaterializeResult(
+            asset_key=asset_key(fqn), metadata=_materialized_metadata(project, wh, result)
+        )
+        ready = [t for t in pending if _ready(t, built, selected)]
+        pending = [t for t in pending if t not in ready]
+        for test in ready:
+            yield from _check(project, wh, test, outcome)
+
+
+def _ready(test: DataTest, built: set[str], selected: set[str]) -> bool:
+    """A test runs after its model, and after the table it refers to when this step builds
+    that table too (a relationships test)."""
+    refers = test.references
+    return test.model in built and (refers is None or refers in built or refers not in selected)
+
+
+def _check(project: Project, wh: Warehouse, test: DataTest, outcome: StepOutcome) -> Iterator:
+    try:
+        result = run_test(wh, test)
+    except ModelRunError as exc:
+        outcome.problems.append(str(exc))
+        return
+    yield _check_result(result)
+    if not result.passed and _is_blocking(project, test):
+        outcome.problems.append(f"check {test.model}:{test.name} failed")
+        outcome.blocked[test.model] = f"check {test.model}:{test.name} failed"
+
+
+def _failure_line(outcome: StepOutcome, sources_failed) -> str:
+    parts = [f.error or f"{f.source} {f.scope} failed" for f in sources_failed]
+    parts += outcome.problems
+    if outcome.skipped:
+        parts.append(f"{len(outcome.skipped)} model(s) downstream skipped")
+    if outcome.unbuilt:
+        parts.append(f"{len(outcome.unbuilt)} model(s) wait for a first load of their sources")
+    if sources_failed:
+        parts.append("the models were built from what did load")
+    return "; ".join(parts)
+
+
+def _is_blocking(project: Project, test: DataTest) -> bool:
+    return project.models[test.model].schema in BLOCKING_SCHEMAS and test.severity == "error"
 
 
 def _static_column_schema(project: Project, fqn: str) -> dg.TableSchema:
@@ -63,32 +198,21 @@ def _static_column_schema(project: Project, fqn: str) -> dg.TableSchema:
     )
 
 
-def _model_asset(project: Project, fqn: str, target: str, pool: str | None) -> dg.AssetsDefinition:
+def _model_spec(project: Project, fqn: str, target: str, owners: list[str]) -> dg.AssetSpec:
     model = project.models[fqn]
     metadata = {"dagster/table_name": fqn, "materialized": model.materialized}
     if model.columns:
         metadata["dagster/column_schema"] = _static_column_schema(project, fqn)
-
-    @dg.asset(
-        key=asset_key(fqn),
+    return dg.AssetSpec(
+        asset_key(fqn),
         deps=[asset_key(d) for d in model.depends_on],
         description=model.description or f"{'Seed' if model.is_seed else 'Model'} {fqn}.",
-        kinds={"sql", target} if not model.is_seed else {"csv", target},
+        kinds={"csv" if model.is_seed else "sql", target},
         group_name=model.schema,
         metadata=metadata,
-        required_resource_keys={"warehouse"},
-        pool=pool,
+        owners=owners,
+        skippable=True,
     )
-    def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        warehouse = context.resources.warehouse.connect()
-        try:
-            result = build_model(project, warehouse, fqn)
-            context.log.info(result.line())
-            return dg.MaterializeResult(metadata=_materialized_metadata(project, warehouse, result))
-        finally:
-            warehouse.close()
-
-    return _asset
 
 
 def _materialized_metadata(project: Project, warehouse: Warehouse, result: ModelResult) -> dict:
@@ -96,7 +220,6 @@ def _materialized_metadata(project: Project, warehouse: Warehouse, result: Model
     fqn = result.model
     model = project.models[fqn]
     descriptions = {c.name: c.description for c in model.columns}
-    columns = warehouse.columns(fqn)
     rows = result.rows
     if rows is None:  # views are not counted while building; Dagster wants the figure
         rows = int(warehouse.query(f"select count(*) from {fqn}")[0][0])
@@ -107,7 +230,7 @@ def _materialized_metadata(project: Project, warehouse: Warehouse, result: Model
         "dagster/column_schema": dg.TableSchema(
             columns=[
                 dg.TableColumn(name, type_, description=descriptions.get(name) or None)
-                for name, type_ in columns
+                for name, type_ in warehouse.columns(fqn)
             ]
         ),
         "dagster/column_lineage": dg.TableColumnLineage(
@@ -128,41 +251,17 @@ def _materialized_metadata(project: Project, warehouse: Warehouse, result: Model
 
 
 def _check_spec(project: Project, test: DataTest) -> dg.AssetCheckSpec:
-    model = project.models[test.model]
     return dg.AssetCheckSpec(
         test.name,
         asset=asset_key(test.model),
         description=test.description,
-        blocking=model.schema in BLOCKING_SCHEMAS and test.severity == "error",
+        blocking=_is_blocking(project, test),
         # the parent table of a relationships test must be built before the check runs
         additional_deps=[asset_key(test.references)] if test.references else [],
     )
 
 
-def _model_checks(
-    project: Project, fqn: str, tests: list[DataTest], pool: str | None
-) -> dg.AssetChecksDefinition:
-    by_name = {t.name: t for t in tests}
-
-    @dg.multi_asset_check(
-        name=f"{fqn.replace('.', '__')}__tests",
-        specs=[_check_spec(project, t) for t in tests],
-        can_subset=True,
-        required_resource_keys={"warehouse"},
-        pool=pool,
-    )
-    def _checks(context: dg.AssetCheckExecutionContext) -> Iterator[dg.AssetCheckResult]:
-        warehouse = context.resources.warehouse.connect()
-        try:
-            for key in context.selected_asset_check_keys:
-                yield _check_result(run_test(warehouse, by_name[key.name]), key)
-        finally:
-            warehouse.close()
-
-    return _checks
-
-
-def _check_result(result: TestResult, key: dg.AssetCheckKey) -> dg.AssetCheckResult:
+def _check_result(result: TestResult) -> dg.AssetCheckResult:
     severity = (
         dg.AssetCheckSeverity.WARN
         if result.test.severity == "warn"
@@ -177,8 +276,8 @@ def _check_result(result: TestResult, key: dg.AssetCheckKey) -> dg.AssetCheckRes
         )
         metadata["preview"] = dg.MetadataValue.md(header + body)
     return dg.AssetCheckResult(
-        asset_key=key.asset_key,
-        check_name=key.name,
+        asset_key=asset_key(result.test.model),
+        check_name=result.test.name,
         passed=result.passed,
         severity=severity,
         metadata=metadata,

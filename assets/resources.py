@@ -1,35 +1,32 @@
-"""Dagster resources: the warehouse (one per destination) and the Makini API."""
+"""Dagster resources: the warehouse (one per destination), the Makini API, the plant database
+and the status notifier. Secrets come through `dg.EnvVar`, read when a run starts."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
-import dlt
 
-from pipelines.destinations import dlt_destination, dlt_pipeline
+import settings
+from assets.progress import report
+from connectivity.notify import NotifySettings, notification_body, notify_in_background
+from connectivity.status import Observation
 from pipelines.makini.client import RetrySettings
-from pipelines.makini.connections import Connection, parse_connections
-from pipelines.makini.notify import NotifySettings, notification_body, notify_in_background
-from pipelines.makini.settings import (
-    DEFAULT_BACKOFF_S,
-    DEFAULT_BASE_URL,
-    DEFAULT_LOOKBACK_S,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_MAX_DELAY_S,
-    DEFAULT_PER_PAGE,
-    DEFAULT_TIMEOUT_S,
-)
-from pipelines.makini.status import Observation
-from plantsync.settings import get, number
+from settings import Connection, parse_connections
+from settings.warehouse import WarehouseSettings
+
+# Every step that writes the warehouse runs in this concurrency pool; DuckDB has one writer,
+# so instances that use DuckDB give it a limit of 1 (see `make dev` and deploy/).
+WAREHOUSE_WRITER_POOL = "warehouse_writer"
 
 
 class WarehouseResource(dg.ConfigurableResource):
     """Where raw data lands and models run: DuckDB file, PostgreSQL URL or Snowflake account."""
 
     destination: str = "duckdb"
-    duckdb_path: str = "data/warehouse.duckdb"
+    duckdb_path: str = settings.DEFAULT_DUCKDB_PATH
     postgres_url: str | None = None
     snowflake_account: str | None = None
     snowflake_user: str | None = None
@@ -38,56 +35,57 @@ class WarehouseResource(dg.ConfigurableResource):
     snowflake_warehouse: str | None = None
     snowflake_database: str | None = None
     snowflake_role: str | None = None
-    # dlt keeps its working files here; state itself lives in the warehouse.
-    pipelines_dir: str | None = None
+    state_dir: str = settings.DEFAULT_STATE_DIR
+    writer_wait_s: float = settings.DEFAULT_WRITER_WAIT_S
 
-    def snowflake_credentials(self) -> dict[str, Any]:
-        """Connection parameters in dlt's names (`connect` renames the key file parameter)."""
-        credentials = {
+    def location(self) -> WarehouseSettings:
+        """The warehouse these fields name (settings errors name the variable)."""
+        snowflake = {
             "account": self.snowflake_account,
             "user": self.snowflake_user,
             "password": self.snowflake_password,
-            "private_key_path": self.snowflake_private_key_path,
+            "private_key_file": self.snowflake_private_key_path,
             "warehouse": self.snowflake_warehouse,
             "database": self.snowflake_database,
             "role": self.snowflake_role,
         }
-        return {k: v for k, v in credentials.items() if v}
-
-    def dlt_pipeline(self, name: str, dataset: str) -> dlt.Pipeline:
-        destination = dlt_destination(
-            self.destination,
-            duckdb_path=self.duckdb_path,
+        return WarehouseSettings(
+            destination=self.destination,
+            duckdb_path=settings.absolute(self.duckdb_path),
             postgres_url=self.postgres_url,
-            snowflake=self.snowflake_credentials(),
+            snowflake={k: v for k, v in snowflake.items() if v},
+            state_root=settings.absolute(self.state_dir),
         )
-        return dlt_pipeline(name, dataset, destination, pipelines_dir=self.pipelines_dir)
 
-    def connect(self):
-        """An open `warehouse.connections.Warehouse` for the model engine and checks."""
-        from warehouse.connections import connect
+    @contextmanager
+    def writing(
+        self, context: dg.OpExecutionContext, *, publish_at_end: bool = True
+    ) -> Iterator[Any]:
+        """Write the warehouse for this step (`warehouse.access.writing`), as `<run> <step>`."""
+        from warehouse.access import writing
 
-        if self.destination == "duckdb":
-            Path(self.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
-        return connect(
-            self.destination,
-            duckdb_path=self.duckdb_path,
-            postgres_url=self.postgres_url,
-            snowflake=self.snowflake_credentials(),
-        )
+        holder = f"run {context.run_id[:8]} step {context.op_handle}"
+        with writing(
+            self.location(),
+            holder,
+            wait_s=self.writer_wait_s,
+            publish_at_end=publish_at_end,
+            on_wait=lambda message: report(context, message),
+        ) as writer:
+            yield writer
 
 
 class MakiniResource(dg.ConfigurableResource):
     """The Makini API: base URL, connections (JSON or file path) and HTTP behaviour."""
 
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str = settings.DEFAULT_MAKINI_BASE_URL
     connections: str
-    per_page: int = DEFAULT_PER_PAGE
-    lookback_s: int = DEFAULT_LOOKBACK_S
-    http_max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    http_backoff_s: float = DEFAULT_BACKOFF_S
-    http_max_delay_s: float = DEFAULT_MAX_DELAY_S
-    http_timeout_s: float = DEFAULT_TIMEOUT_S
+    per_page: int = settings.DEFAULT_MAKINI_PER_PAGE
+    lookback_s: int = settings.DEFAULT_MAKINI_LOOKBACK_S
+    http_max_attempts: int = settings.DEFAULT_HTTP_MAX_ATTEMPTS
+    http_backoff_s: float = settings.DEFAULT_HTTP_BACKOFF_S
+    http_max_delay_s: float = settings.DEFAULT_HTTP_MAX_DELAY_S
+    http_timeout_s: float = settings.DEFAULT_HTTP_TIMEOUT_S
 
     def parsed_connections(self) -> list[Connection]:
         return parse_connections(self.connections)
@@ -113,14 +111,14 @@ class NotifierResource(dg.ConfigurableResource):
         """Deliver in the background; returns the sending thread, or None when not configured."""
         if not self.url:
             return None
-        settings = NotifySettings(self.url, self.secret or "", self.max_attempts, self.backoff_s)
-        return notify_in_background(settings, notification_body(observation, previous_status))
+        notify = NotifySettings(self.url, self.secret or "", self.max_attempts, self.backoff_s)
+        return notify_in_background(notify, notification_body(observation, previous_status))
 
 
 class OeeDatabaseResource(dg.ConfigurableResource):
     """The plant OEE system's database (SQLAlchemy URL)."""
 
-    url: str = "sqlite:///data/plant.db"
+    url: str = settings.DEFAULT_OEE_DB_URL
 
     def safe_url(self) -> str:
         """The URL without its password, for logs."""
@@ -131,15 +129,14 @@ class OeeDatabaseResource(dg.ConfigurableResource):
 
 def _optional_env(name: str) -> Any:
     """A Dagster EnvVar when the variable is set (secrets stay out of config), else None."""
-    return dg.EnvVar(name) if get(name) else None
+    return dg.EnvVar(name) if settings.get(name) else None
 
 
 def build_resources() -> dict[str, Any]:
     """Resources for the destination in `PLANTSYNC_DESTINATION`, read when definitions load."""
-    destination = get("PLANTSYNC_DESTINATION", "duckdb").lower()
     warehouse = WarehouseResource(
-        destination=destination,
-        duckdb_path=get("PLANTSYNC_DUCKDB_PATH", "data/warehouse.duckdb"),
+        destination=settings.destination(),
+        duckdb_path=str(settings.duckdb_path()),
         postgres_url=_optional_env("PLANTSYNC_POSTGRES_URL"),
         snowflake_account=_optional_env("SNOWFLAKE_ACCOUNT"),
         snowflake_user=_optional_env("SNOWFLAKE_USER"),
@@ -148,21 +145,27 @@ def build_resources() -> dict[str, Any]:
         snowflake_warehouse=_optional_env("SNOWFLAKE_WAREHOUSE"),
         snowflake_database=_optional_env("SNOWFLAKE_DATABASE"),
         snowflake_role=_optional_env("SNOWFLAKE_ROLE"),
+        state_dir=str(settings.state_dir()),
+        writer_wait_s=settings.writer_wait_s(),
     )
     makini = MakiniResource(
-        base_url=get("MAKINI_BASE_URL", DEFAULT_BASE_URL),
+        base_url=settings.get("MAKINI_BASE_URL", settings.DEFAULT_MAKINI_BASE_URL),
         connections=dg.EnvVar("MAKINI_CONNECTIONS"),
-        per_page=number("PLANTSYNC_MAKINI_PER_PAGE", DEFAULT_PER_PAGE),
-        lookback_s=number("PLANTSYNC_MAKINI_LOOKBACK_S", DEFAULT_LOOKBACK_S),
-        http_max_attempts=number("PLANTSYNC_HTTP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
-        http_backoff_s=number("PLANTSYNC_HTTP_BACKOFF_S", DEFAULT_BACKOFF_S, float),
-        http_max_delay_s=number("PLANTSYNC_HTTP_MAX_DELAY_S", DEFAULT_MAX_DELAY_S, float),
-        http_timeout_s=number("PLANTSYNC_HTTP_TIMEOUT_S", DEFAULT_TIMEOUT_S, float),
+        per_page=settings.makini_per_page(),
+        lookback_s=settings.makini_lookback_s(),
+        http_max_attempts=settings.http_max_attempts(),
+        http_backoff_s=settings.http_backoff_s(),
+        http_max_delay_s=settings.http_max_delay_s(),
+        http_timeout_s=settings.http_timeout_s(),
     )
-    oee = OeeDatabaseResource(url=get("PLANTSYNC_OEE_DB_URL", "sqlite:///data/plant.db"))
     notifier = NotifierResource(
         url=_optional_env("PLANTSYNC_STATUS_WEBHOOK_URL"),
         secret=_optional_env("PLANTSYNC_STATUS_WEBHOOK_SECRET"),
-        backoff_s=number("PLANTSYNC_HTTP_BACKOFF_S", DEFAULT_BACKOFF_S, float),
+        backoff_s=settings.http_backoff_s(),
     )
-    return {"warehouse": warehouse, "makini": makini, "oee_db": oee, "notifier": notifier}
+    return {
+        "warehouse": warehouse,
+        "makini": makini,
+        "oee_db": OeeDatabaseResource(url=settings.oee_db_url()),
+        "notifier": notifier,
+    }

@@ -17,18 +17,20 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from assets.ingest import refetch_run_config
-from assets.partitions import add_partitions_request
-from pipelines.makini.inbox import Inbox, StoredEvent
-from plantsync import settings
+import settings
+from assets.makini_ingest import refetch_run_config
+from assets.tags import CONNECTION_TAG, REASON_TAG
+from webhooks.inbox import Inbox, StoredEvent
 
-JOB_NAME = "makini_refetch_job"
+if TYPE_CHECKING:
+    from assets.jobs import AssetJob
+
 EVENT_IDS_TAG = "plantsync/webhook_event_ids"
 RUN_KEY_TAG = "plantsync/webhook_run_key"
-CONNECTION_TAG = "plantsync/connection"
 MAX_EVENTS_PER_TICK = 5000
 MAX_KEYS_PER_RUN = 1000
 ORPHANED_AFTER_S = 600
@@ -106,7 +108,9 @@ def settle_runs(
     return still_open
 
 
-def request_runs(inbox: Inbox, log: dg.DagsterLogManager | None = None) -> list[dg.RunRequest]:
+def request_runs(
+    inbox: Inbox, job_name: str, log: dg.DagsterLogManager | None = None
+) -> list[dg.RunRequest]:
     """Claim pending events and request one refetch run per (connection, entity) batch."""
     requests: list[dg.RunRequest] = []
     for (connection_id, entity), events in group_events(inbox.pending(MAX_EVENTS_PER_TICK)).items():
@@ -114,7 +118,7 @@ def request_runs(inbox: Inbox, log: dg.DagsterLogManager | None = None) -> list[
             ids = [e.id for e in batch]
             keys = sorted({k for e in batch for k in e.keys})
             try:
-                run_config = refetch_run_config({entity: keys})
+                run_config = refetch_run_config(connection_id, {entity: keys})
             except ValueError as exc:  # an entity no job can refetch: close it, say why
                 inbox.mark_skipped(ids, f"not refetched: {exc}")
                 if log:
@@ -125,39 +129,39 @@ def request_runs(inbox: Inbox, log: dg.DagsterLogManager | None = None) -> list[
             requests.append(
                 dg.RunRequest(
                     run_key=run_key,
-                    job_name=JOB_NAME,
+                    job_name=job_name,
                     run_config=run_config,
-                    partition_key=connection_id,
                     tags={
                         EVENT_IDS_TAG: ",".join(map(str, ids)),
                         RUN_KEY_TAG: run_key,
                         CONNECTION_TAG: connection_id,
+                        REASON_TAG: "webhook",
                     },
                 )
             )
     return requests
 
 
-@dg.sensor(name="makini_webhook_sensor", job_name=JOB_NAME, minimum_interval_seconds=30)
-def makini_webhook_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    """Refetch just the Makini records that webhooks reported as changed."""
-    state = json.loads(context.cursor) if context.cursor else {}
-    now = time.time()
-    inbox = Inbox(settings.webhook_inbox_url())
-    try:
-        in_flight = settle_runs(
-            context.instance, inbox, state.get("in_flight", {}), now, context.log
-        )
-        run_requests = request_runs(inbox, context.log)
-    finally:
-        inbox.close()
-    in_flight.update({r.run_key: now for r in run_requests if r.run_key})
-    cursor = json.dumps({"in_flight": in_flight}, sort_keys=True)
-    if not run_requests:
-        return dg.SensorResult(skip_reason="no pending webhook events", cursor=cursor)
-    connections = sorted({r.partition_key for r in run_requests})
-    return dg.SensorResult(
-        run_requests=run_requests,
-        cursor=cursor,
-        dynamic_partitions_requests=[add_partitions_request(connections)],
-    )
+def build_webhook_sensor(refetch_job: AssetJob) -> dg.SensorDefinition:
+    """The sensor launching `refetch_job` runs for stored webhook events."""
+
+    @dg.sensor(name="makini_webhook_sensor", job=refetch_job, minimum_interval_seconds=30)
+    def makini_webhook_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+        """Refetch just the Makini records that webhooks reported as changed."""
+        state = json.loads(context.cursor) if context.cursor else {}
+        now = time.time()
+        inbox = Inbox(settings.webhook_inbox_url())
+        try:
+            in_flight = settle_runs(
+                context.instance, inbox, state.get("in_flight", {}), now, context.log
+            )
+            run_requests = request_runs(inbox, refetch_job.name, context.log)
+        finally:
+            inbox.close()
+        in_flight.update({r.run_key: now for r in run_requests if r.run_key})
+        cursor = json.dumps({"in_flight": in_flight}, sort_keys=True)
+        if not run_requests:
+            return dg.SensorResult(skip_reason="no pending webhook events", cursor=cursor)
+        return dg.SensorResult(run_requests=run_requests, cursor=cursor)
+
+    return makini_webhook_sensor

@@ -30,8 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.destinations import dlt_destination, dlt_pipeline
 from pipelines.makini.client import RetrySettings
-from pipelines.makini.connections import parse_connections
-from pipelines.makini.pipeline import DATASET, PIPELINE_NAME, sync
+from pipelines.makini.pipeline import sync
+from pipelines.makini.tables import DATASET, PIPELINE_NAME
+from settings.connections import parse_connections
 
 GOAL_RATIO = 2.0
 

@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.makini.inbox import Inbox  # noqa: E402
-from pipelines.makini.webhooks import ENTITIES, sign  # noqa: E402
+from webhooks.inbox import Inbox  # noqa: E402
+from webhooks.signatures import ENTITIES, sign  # noqa: E402
 
 CONNECTIONS = [
     {"id": f"bench-{i}", "token": "t", "webhook_secret": [f"old-secret-{i}", f"secret-{i}"]}

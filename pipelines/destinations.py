@@ -1,50 +1,86 @@
-"""The dlt destination for the configured warehouse: duckdb, snowflake or postgres."""
+"""dlt destinations and pipelines for the configured warehouse: duckdb, snowflake or postgres.
+
+Sync state (watermarks, schemas) lives in the warehouse itself (`_dlt_pipeline_state`,
+`_dlt_version`), committed with the data it describes. dlt's local working folder is only
+scratch: every pipeline starts from an empty folder of its own under the warehouse's sync
+folder, so dlt restores state from the warehouse it is about to load and never trusts files
+that another checkout, warehouse or concurrent run left behind.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import dlt
 from dlt.common.destination import Destination
 
+from settings.warehouse import WarehouseSettings
 
-def dlt_destination(
-    kind: str,
-    *,
-    duckdb_path: str | Path | None = None,
-    postgres_url: str | None = None,
-    snowflake: dict[str, Any] | None = None,
-) -> Destination:
-    """Build the destination; raises ValueError naming the missing setting."""
-    if kind == "duckdb":
-        path = Path(duckdb_path or "data/warehouse.duckdb")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return dlt.destinations.duckdb(credentials=str(path))
-    if kind == "postgres":
-        if not postgres_url:
-            raise ValueError("PLANTSYNC_POSTGRES_URL is required for the postgres destination")
-        return dlt.destinations.postgres(credentials=_postgres_credentials(postgres_url))
-    if kind == "snowflake":
-        if not snowflake:
-            raise ValueError("SNOWFLAKE_* settings are required for the snowflake destination")
-        return dlt.destinations.snowflake(credentials=snowflake)
-    raise ValueError(f"unknown destination {kind!r}: expected duckdb, snowflake or postgres")
+# snowflake.connector keyword -> dlt's SnowflakeCredentials field
+_SNOWFLAKE_TO_DLT = {
+    "account": "host",
+    "user": "username",
+    "password": "password",
+    "private_key_file": "private_key_path",
+    "warehouse": "warehouse",
+    "database": "database",
+    "role": "role",
+}
 
 
-def dlt_pipeline(
-    name: str, dataset: str, destination: Destination, pipelines_dir: str | None = None
-) -> dlt.Pipeline:
-    """A pipeline whose state lives in the warehouse beside its data (`_dlt_pipeline_state`)."""
-    return dlt.pipeline(
-        pipeline_name=name,
-        destination=destination,
-        dataset_name=dataset,
-        pipelines_dir=pipelines_dir,
-    )
+def dlt_destination(warehouse: WarehouseSettings) -> Destination:
+    """The dlt destination writing `warehouse` (for DuckDB: its working database)."""
+    if warehouse.is_duckdb:
+        warehouse.work_path.parent.mkdir(parents=True, exist_ok=True)
+        return dlt.destinations.duckdb(credentials=str(warehouse.work_path))
+    if warehouse.destination == "postgres":
+        return dlt.destinations.postgres(credentials=_postgres_credentials(warehouse.postgres_url))
+    return dlt.destinations.snowflake(credentials=snowflake_credentials(warehouse.snowflake))
 
 
-def _postgres_credentials(url: str):
+def snowflake_credentials(params: dict[str, Any]) -> dict[str, Any]:
+    """dlt's names for the connector parameters that `settings.snowflake_params` gives."""
+    return {_SNOWFLAKE_TO_DLT[k]: v for k, v in params.items() if k in _SNOWFLAKE_TO_DLT and v}
+
+
+@contextmanager
+def scratch_pipeline(
+    name: str, dataset: str, destination: Destination, root: Path
+) -> Iterator[dlt.Pipeline]:
+    """A dlt pipeline in a new, empty working folder under `root`, removed afterwards.
+
+    With nothing local, dlt restores the pipeline's state and schemas from the destination
+    before it loads: what the warehouse holds decides, never a folder shared by other runs.
+    """
+    folder = Path(root) / f"{name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    folder.mkdir(parents=True)
+    try:
+        yield dlt.pipeline(
+            pipeline_name=name,
+            destination=destination,
+            dataset_name=dataset,
+            pipelines_dir=str(folder),
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def warehouse_pipeline(
+    name: str, dataset: str, warehouse: WarehouseSettings
+) -> Iterator[dlt.Pipeline]:
+    """`scratch_pipeline` loading `dataset` of the configured warehouse."""
+    with scratch_pipeline(name, dataset, dlt_destination(warehouse), warehouse.dlt_dir) as pipeline:
+        yield pipeline
+
+
+def _postgres_credentials(url: str | None):
     """dlt insists on a password; a server with trust or peer auth has none to give."""
     from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 

@@ -9,12 +9,12 @@ import sys
 
 import click
 
-from pipelines.makini.connections import ConnectionsError
-from plantsync.settings import SettingsError, load_env_file
+from settings import PermanentError, load_env_file
 
 # group name -> "module:attribute" of its click command or group
 COMMANDS = {
     "run": "plantsync.run_command:run",
+    "query": "plantsync.query_command:query",
     "sandbox": "plantsync.sandbox_commands:sandbox",
     "models": "plantsync.models_commands:models",
     "connections": "plantsync.connections_commands:connections",
@@ -59,10 +59,13 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
-    except click.ClickException as exc:
+    except click.UsageError as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (SettingsError, ConnectionsError) as exc:
+    except click.ClickException as exc:  # the command's own one-line reason
+        click.echo(f"plantsync: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except PermanentError as exc:  # a setting or file that can never work: fix, don't retry
         click.echo(f"plantsync: {exc}", err=True)
         sys.exit(2)
     except SystemExit:

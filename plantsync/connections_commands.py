@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import click
 
-from plantsync import settings
+import settings
 
 
 @click.group()
@@ -17,22 +17,28 @@ def connections() -> None:
 
 @connections.command()
 def check() -> None:
-    """Probe every connection once and record status changes in the warehouse."""
-    from assets.connectivity import PROBE_RETRY
+    """Probe every connection once and record status changes in the warehouse.
+
+    Exits non-zero when a connection is down (auth_failed, unreachable, inactive).
+    """
+    from connectivity.history import record
+    from connectivity.status import PROBE_RETRY, probe
     from pipelines.makini.client import MakiniClient
-    from pipelines.makini.status import probe
-    from warehouse.status_history import record
+    from plantsync.access import writing
 
     base_url = settings.makini_base_url()
     observations = [
         probe(MakiniClient(base_url, connection, PROBE_RETRY))
         for connection in settings.makini_connections()
     ]
-    with settings.open_warehouse() as wh:
+    with writing("connections check") as wh:
         changed = {row.connection_id for row in record(wh, observations)}
     for obs in observations:
         mark = "changed" if obs.connection_id in changed else "same"
         click.echo(f"{obs.connection_id:20} {obs.status:12} {mark:8} {obs.detail}")
+    down = [obs.connection_id for obs in observations if obs.is_down]
+    if down:
+        raise click.ClickException(f"{len(down)} connection(s) down: {', '.join(down)}")
 
 
 @connections.command()
@@ -46,28 +52,37 @@ def status(as_json: bool) -> None:
     if not rows:
         click.echo("no connections configured (MAKINI_CONNECTIONS) and none recorded")
     for row in rows:
+        since = f"since {row['since']}" if row["since"] else "(no status recorded yet)"
+        failure = row["last_failure"] or "none recorded"
         click.echo(
-            f"{row['connection_id']:20} {row['status'] or 'unknown':12} since {row['since']}\n"
-            f"{'':20} last sync {row['last_successful_sync']}, "
-            f"last failure {row['last_failure']}, next run {row['next_scheduled_run']}"
+            f"{row['connection_id']:20} {row['status'] or 'unknown':12} {since}\n"
+            f"{'':20} last sync {row['last_successful_sync'] or 'never'}, "
+            f"last failure {failure}, next run {row['next_scheduled_run']}"
         )
 
 
 def connection_statuses() -> list[dict]:
-    """One dict per connection known from settings or from the recorded history."""
-    from pipelines.makini.status import DOWN_STATUSES
-    from warehouse.status_history import history, latest
+    """One dict per connection known from settings or from the recorded history; values are
+    null where nothing is known yet (no warehouse, never synced)."""
+    from connectivity.history import history, latest
+    from connectivity.status import DOWN_STATUSES
+    from connectivity.sync_log import last_success
+    from plantsync.access import reading
+    from settings.warehouse import WarehouseSettings
 
     configured = (
         [c.id for c in settings.makini_connections()] if settings.get("MAKINI_CONNECTIONS") else []
     )
-    with settings.open_warehouse() as wh:
-        current = latest(wh)
-        last_sync = _last_syncs(wh)
-        failures = {}
-        for row in history(wh):
-            if row.status in DOWN_STATUSES:
-                failures[row.connection_id] = f"{_iso(row.observed_at)} {row.status}: {row.detail}"
+    current, last_sync, failures = {}, {}, {}
+    if _warehouse_exists(WarehouseSettings.from_env()):
+        with reading() as wh:
+            current = latest(wh)
+            last_sync = {k: _iso(v) for k, v in last_success(wh, "makini").items()}
+            for row in history(wh):
+                if row.status in DOWN_STATUSES:
+                    failures[row.connection_id] = (
+                        f"{_iso(row.observed_at)} {row.status}: {row.detail}"
+                    )
     next_run = _next_run()
     ids = sorted(set(configured) | set(current))
     return [
@@ -84,13 +99,9 @@ def connection_statuses() -> list[dict]:
     ]
 
 
-def _last_syncs(wh) -> dict[str, str]:
-    if not wh.table_exists("raw_makini.purchase_orders"):
-        return {}
-    rows = wh.query(
-        "select connection_id, max(_extracted_at) from raw_makini.purchase_orders group by 1"
-    )
-    return {conn_id: _iso(at) for conn_id, at in rows}
+def _warehouse_exists(location) -> bool:
+    """False only for a DuckDB warehouse that was never published: nothing is known yet."""
+    return not location.is_duckdb or location.duckdb_path.is_file()
 
 
 def _next_run() -> str:

@@ -9,6 +9,7 @@ so the sync is incremental and says how much changed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -26,6 +27,23 @@ CONNECTIONS = 3
 PURCHASE_ORDERS = 2000
 PLANT_LINES, PLANT_DAYS = 4, 30
 DAY = {"changed_fraction": 0.05, "new_purchase_orders": 25}
+# The demo's own Dagster instance: DuckDB has one writer, so every step in the warehouse
+# writer pool waits for a slot instead of for the file; whole failed runs are retried only
+# when the failure was not a step's own (a crashed worker), since steps retry themselves.
+DEV_INSTANCE = """\
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+    granularity: op
+run_retries:
+  enabled: true
+  max_retries: 1
+  retry_on_asset_or_op_failure: false
+"""
+# How long `make dev` gives `dagster dev` to stop after Ctrl-C before killing it.
+DEV_STOP_TIMEOUT_S = 10
 
 
 @click.command()
@@ -92,8 +110,7 @@ def _configure(api) -> None:
     )
     home = DATA / "dagster_home"
     home.mkdir(exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (home / "dagster.yaml").write_text(DEV_INSTANCE)
 
 
 def _prepare_plant_db() -> None:
@@ -115,20 +132,52 @@ def _prepare_plant_db() -> None:
 
 
 def _dagster_dev() -> None:
-    """`dagster dev` in its own process group, stopped as a group (it ignores a lone SIGTERM)."""
+    """`dagster dev` in its own process group, stopped as a group on Ctrl-C or SIGTERM.
+
+    `dagster dev` starts the webserver, the daemon and a code server; asked with SIGINT it
+    stops them all. If it has not within `DEV_STOP_TIMEOUT_S`, the whole group is killed, so
+    no daemon outlives the sandbox and records statuses of an API that is gone.
+    """
     command = [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"]
+    _stop_with_parent()
     process = subprocess.Popen(command, start_new_session=True)
+
+    def stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         process.wait()
     except KeyboardInterrupt:
-        pass
+        click.echo("stopping dagster dev ...", err=True)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        signal.signal(signal.SIGTERM, previous)
+        _stop_group(process)
+
+
+def _stop_with_parent() -> None:
+    """Get SIGTERM when the parent dies: `make` does not pass a SIGTERM on to its recipe."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        _signal_group(process.pid, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=DEV_STOP_TIMEOUT_S)
+    # Children that outlived their parent stay in its group.
+    _signal_group(process.pid, signal.SIGKILL)
+    if process.poll() is None:
+        process.wait()
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signum)
 
 
 QUERIES = {

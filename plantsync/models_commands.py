@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from plantsync import settings
+import settings
 
 if TYPE_CHECKING:
     from warehouse.graph import Project
@@ -107,12 +107,13 @@ def compile(select: tuple[str, ...], target: str | None, project_dir: str, out: 
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
 def run(select: tuple[str, ...], target: str | None, project_dir: str, full_refresh: bool) -> None:
     """Build the selected models in dependency order (views, tables, incremental merges)."""
+    from plantsync.access import writing
     from warehouse.materialize import run as run_models
 
     started = time.perf_counter()
     try:
         project = _load(project_dir)
-        with settings.open_warehouse(target) as warehouse:
+        with writing("models run", target) as warehouse:
             results = run_models(
                 project,
                 warehouse,
@@ -131,6 +132,7 @@ def run(select: tuple[str, ...], target: str | None, project_dir: str, full_refr
 @project_dir_option
 def test(select: tuple[str, ...], target: str | None, project_dir: str) -> None:
     """Run the YAML tests; print failing rows; exit 1 if an error-severity test fails."""
+    from plantsync.access import reading
     from warehouse.data_tests import project_tests, run_test
     from warehouse.errors import ModelRunError
 
@@ -138,7 +140,7 @@ def test(select: tuple[str, ...], target: str | None, project_dir: str) -> None:
     try:
         project = _load(project_dir)
         tests = project_tests(project, _selectors(select))
-        with settings.open_warehouse(target) as warehouse:
+        with reading(target) as warehouse:
             missing: dict[str, bool] = {}
             for data_test in tests:
                 if data_test.model not in missing:
@@ -193,6 +195,7 @@ def _echo_result(result: Any) -> None:
 )
 def lineage(select: tuple[str, ...], project_dir: str, offline: bool) -> None:
     """Print column lineage: each output column and the upstream columns it comes from."""
+    from plantsync.access import reading
     from warehouse.lineage import project_lineage, schema_from_warehouse
     from warehouse.selection import select as select_models
 
@@ -202,7 +205,7 @@ def lineage(select: tuple[str, ...], project_dir: str, offline: bool) -> None:
         sources: dict[str, list[str]] = {}
         missing_duckdb = settings.destination() == "duckdb" and not settings.duckdb_path().exists()
         if not offline and not missing_duckdb:  # never create an empty warehouse file here
-            with settings.open_warehouse() as warehouse:
+            with reading() as warehouse:
                 sources = schema_from_warehouse(warehouse, sorted(project.sources))
         for fqn, columns in project_lineage(project, fqns, sources).items():
             click.echo(fqn)

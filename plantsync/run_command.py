@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 
 import click
 
-from plantsync import settings
+import settings
 
 JOBS = {"all": "sync_all_job", "makini": "makini_sync_job", "oee": "oee_sync_job"}
 
@@ -23,12 +22,16 @@ JOBS = {"all": "sync_all_job", "makini": "makini_sync_job", "oee": "oee_sync_job
     help="Which source to ingest; models that need only that source are built after it.",
 )
 def run(source: str) -> None:
-    """Ingest, build canonical tables and marts, and run checks for the configured destination."""
+    """Ingest, build canonical tables and marts, and run checks for the configured destination.
+
+    One source failing (a connection's token, the plant database) does not stop the rest: what
+    loaded is built and published, and the command then exits non-zero naming what failed.
+    """
     check_settings(source)
     from plantsync.summary import RunSummary, execute_job, open_instance
 
-    retries = settings.number("PLANTSYNC_RUN_RETRIES", 1)
-    delay_s = settings.number("PLANTSYNC_RUN_RETRY_DELAY_S", 60.0, float)
+    retries = settings.run_retries()
+    delay_s = settings.run_retry_delay_s()
     _console_progress()
     with open_instance() as instance:
         for attempt in range(retries + 1):
@@ -51,18 +54,29 @@ def run(source: str) -> None:
 
 
 def check_settings(source: str) -> None:
-    """Fail before Dagster starts when a setting the chosen source needs is missing or bad."""
-    settings.destination()
+    """Fail before any work when a setting the chosen source needs can never work."""
+    from settings.warehouse import WarehouseSettings
+    from warehouse.access import check_location
+
+    check_location(WarehouseSettings.from_env())
+    readers = [settings.step_retries, settings.step_retry_delay_s, settings.asset_owners]
     if source in ("makini", "all"):
-        settings.makini_base_url()
-        settings.makini_connections()
+        readers += [settings.makini_base_url, settings.makini_connections]
+        readers += [settings.makini_per_page, settings.makini_lookback_s]
+        readers += [settings.http_max_attempts, settings.http_backoff_s, settings.http_timeout_s]
+    for read in readers:
+        read()
     if source in ("oee", "all"):
+        from pipelines.oee.helpers import absolute_sqlite_url
+
         url = settings.oee_db_url()
-        if url.startswith("sqlite:///") and not os.path.exists(url.removeprefix("sqlite:///")):
+        try:
+            absolute_sqlite_url(url)
+        except FileNotFoundError as exc:
             raise settings.SettingsError(
                 f"PLANTSYNC_OEE_DB_URL={url!r}: no such SQLite file "
                 "(create one with `plantsync sandbox plant-db`)"
-            )
+            ) from exc
 
 
 def _console_progress() -> None:

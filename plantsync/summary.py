@@ -7,9 +7,6 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from plantsync import settings
-
-INGEST_STEPS = frozenset({"makini_ingest", "oee_ingest"})
 # Dagster's own console log only for warnings and errors: progress comes from `plantsync`.
 QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -23,17 +20,11 @@ def open_instance() -> dg.DagsterInstance:
 
 
 def execute_job(job_name: str, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    """Run `job_name` of the code location on `instance`, covering every Makini connection."""
+    """Run `job_name` of the code location on `instance` (Makini jobs: every connection)."""
     from assets.definitions import build_definitions
-    from assets.partitions import all_connections_tags
 
     job = build_definitions().resolve_job_def(job_name)
-    tags = {}
-    if job.partitions_def is not None:  # Makini ingest: every configured connection, one run
-        tags = all_connections_tags(instance, [c.id for c in settings.makini_connections()])
-    return job.execute_in_process(
-        instance=instance, run_config=QUIET_LOGGING, tags=tags, raise_on_error=False
-    )
+    return job.execute_in_process(instance=instance, run_config=QUIET_LOGGING, raise_on_error=False)
 
 
 @dataclass
@@ -44,12 +35,13 @@ class RunSummary:
     checks_warned: list[str] = field(default_factory=list)
     checks_passed: int = 0
     failures: list[str] = field(default_factory=list)
-    # True when an ingest step failed in a way a later run may not (an outage, not a bad token).
+    # True when every failure may heal by itself (an outage, not a bad token or a bad model).
     retryable: bool = False
 
     @classmethod
     def from_result(cls, result: dg.ExecuteInProcessResult, seconds: float) -> RunSummary:
         summary = cls(seconds=seconds)
+        retryable: list[bool] = []
         for event in result.all_events:
             if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
                 materialization = event.event_specific_data.materialization
@@ -66,12 +58,12 @@ class RunSummary:
                     summary.checks_failed.append(name)
             elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
                 data = event.event_specific_data
-                message = data.error.message.strip().splitlines()[0] if data.error else "failed"
-                summary.failures.append(f"{event.step_key}: {message}")
-                if event.step_key in INGEST_STEPS:
-                    user = data.user_failure_data
-                    retryable = user.metadata.get("retryable") if user else None
-                    summary.retryable |= retryable is None or bool(retryable.value)
+                summary.failures.append(f"{event.step_key}: {_failure_message(data)}")
+                user = data.user_failure_data
+                flag = user.metadata.get("retryable") if user else None
+                # A failure that says nothing about itself (a crash) may heal.
+                retryable.append(flag is None or bool(flag.value))
+        summary.retryable = bool(retryable) and all(retryable)
         return summary
 
     def render(self) -> str:
@@ -91,8 +83,24 @@ class RunSummary:
         return "\n".join(lines)
 
     def failure_line(self) -> str:
-        parts = self.failures + [f"check {name} failed" for name in self.checks_failed]
-        return "run failed: " + ("; ".join(parts) if parts else "see the log above")
+        """The cause, for the last line: the failing steps' own messages."""
+        if self.failures:
+            return "; ".join(f.split(": ", 1)[1] for f in self.failures)
+        failed = ", ".join(self.checks_failed)
+        return f"checks failed: {failed}" if failed else "run failed (see the log above)"
+
+
+def _failure_message(data) -> str:
+    """What the step said when it failed: a `dg.Failure`'s description, else the error that
+    caused the step to fail (not Dagster's wrapper around it), on one line."""
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return " ".join(data.user_failure_data.description.split())
+    error = data.error
+    while error is not None and error.cause is not None and "DagsterExecution" in error.cls_name:
+        error = error.cause
+    if error is None:
+        return "failed"
+    return f"{error.cls_name}: {' '.join(error.message.split(': ', 1)[-1].split())}"
 
 
 def _n(value) -> str:

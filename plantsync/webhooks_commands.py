@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from plantsync import settings
+import settings
 
 if TYPE_CHECKING:  # imported late at run time so that `--help` stays fast
-    from pipelines.makini.inbox import Inbox, StoredEvent
+    from webhooks.inbox import Inbox, StoredEvent
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -19,7 +19,7 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 def _open_inbox() -> Inbox:
     import sqlalchemy as sa
 
-    from pipelines.makini.inbox import Inbox
+    from webhooks.inbox import Inbox
 
     url = settings.webhook_inbox_url()
     try:
@@ -68,13 +68,16 @@ def serve(host: str, port: int, log_level: str) -> None:
     """
     import uvicorn
 
-    from pipelines.makini.connections import ConnectionsError
-    from pipelines.makini.receiver import create_app
+    from webhooks.receiver import create_app
 
-    try:
-        connections = settings.makini_connections()
-    except ConnectionsError as exc:
-        raise click.ClickException(str(exc)) from None
+    connections = settings.makini_connections()
+    unsigned = [c.id for c in connections if not c.webhook_secrets]
+    if unsigned:
+        click.echo(
+            f"warning: no webhook_secret for {', '.join(unsigned)} in MAKINI_CONNECTIONS: "
+            "every delivery for them will be refused (401)",
+            err=True,
+        )
     inbox = _open_inbox()
     sock = _listen(host, port)
     logging.basicConfig(

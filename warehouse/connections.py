@@ -12,9 +12,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from warehouse.errors import WarehouseError
+from settings.warehouse import WarehouseSettings
+from warehouse.errors import WarehouseError, WarehouseFileError
 
 DIALECTS = ("duckdb", "snowflake", "postgres")
+# DuckDB's words for a file that is not one of its databases.
+_NOT_A_DATABASE = ("not a valid DuckDB database file",)
 
 
 class WarehouseConnectionError(WarehouseError):
@@ -169,21 +172,40 @@ def connect(
     duckdb_path: str | Path | None = None,
     postgres_url: str | None = None,
     snowflake: dict[str, Any] | None = None,
+    read_only: bool = False,
 ) -> Warehouse:
     """Open a warehouse connection for `destination` (duckdb, postgres or snowflake).
 
-    Raises ValueError for missing parameters and WarehouseConnectionError (naming the
-    destination and the driver's message) when the database cannot be reached.
+    Raises ValueError for missing parameters, WarehouseFileError when a DuckDB file is not a
+    database, and WarehouseConnectionError (naming the destination and the driver's message)
+    when the database cannot be reached.
     """
     try:
         return _connect(
-            destination, duckdb_path=duckdb_path, postgres_url=postgres_url, snowflake=snowflake
+            destination,
+            duckdb_path=duckdb_path,
+            postgres_url=postgres_url,
+            snowflake=snowflake,
+            read_only=read_only,
         )
-    except ValueError:
+    except (ValueError, WarehouseFileError):
         raise
     except Exception as exc:
         message = " ".join(str(exc).split())
+        if destination == "duckdb" and any(s in message for s in _NOT_A_DATABASE):
+            raise WarehouseFileError(f"DuckDB file {duckdb_path}: {message}") from exc
         raise WarehouseConnectionError(f"cannot connect to {destination}: {message}") from exc
+
+
+def connect_settings(warehouse: WarehouseSettings, *, read_only: bool = False) -> Warehouse:
+    """Open `warehouse`; for DuckDB its working database (what the sync writes)."""
+    return connect(
+        warehouse.destination,
+        duckdb_path=warehouse.work_path if warehouse.is_duckdb else None,
+        postgres_url=warehouse.postgres_url,
+        snowflake=dict(warehouse.snowflake),
+        read_only=read_only,
+    )
 
 
 def _connect(
@@ -192,13 +214,17 @@ def _connect(
     duckdb_path: str | Path | None = None,
     postgres_url: str | None = None,
     snowflake: dict[str, Any] | None = None,
+    read_only: bool = False,
 ) -> Warehouse:
     if destination == "duckdb":
         import duckdb
 
-        path = Path(duckdb_path or "data/warehouse.duckdb")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return DuckDBWarehouse(duckdb.connect(str(path)))
+        if duckdb_path is None:
+            raise ValueError("duckdb destination needs duckdb_path (PLANTSYNC_DUCKDB_PATH)")
+        path = Path(duckdb_path)
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return DuckDBWarehouse(duckdb.connect(str(path), read_only=read_only))
     if destination == "postgres":
         import psycopg2
 
@@ -206,6 +232,8 @@ def _connect(
             raise ValueError("postgres destination needs postgres_url (PLANTSYNC_POSTGRES_URL)")
         connection = psycopg2.connect(postgres_url)
         connection.autocommit = True  # explicit BEGIN/COMMIT in Warehouse.transaction
+        if read_only:
+            connection.set_session(readonly=True)
         return PostgresWarehouse(connection)
     if destination == "snowflake":
         # attribute lookup at call time: fakesnow patches snowflake.connector.connect
@@ -214,8 +242,6 @@ def _connect(
         if not snowflake:
             raise ValueError("snowflake destination needs connection parameters (SNOWFLAKE_*)")
         params = dict(snowflake)
-        if "private_key_path" in params:  # dlt's credential name; the connector's differs
-            params["private_key_file"] = params.pop("private_key_path")
         # Models convert naive UTC timestamps to local days; Snowflake reads naive values in
         # the session's time zone, so the session must be UTC.
         params["session_parameters"] = {"TIMEZONE": "UTC", **params.get("session_parameters", {})}

@@ -1,25 +1,27 @@
-"""Load every Makini table into DuckDB: `python -m pipelines.makini [duckdb file]`.
+"""Load every Makini table into a DuckDB file: `python -m pipelines.makini [DUCKDB_FILE]`.
 
-Reads `MAKINI_BASE_URL` and `MAKINI_CONNECTIONS` from the environment.
+Reads `MAKINI_BASE_URL` and `MAKINI_CONNECTIONS`; the file defaults to `makini.duckdb`,
+dlt's scratch folder is `<file>.dlt/`. For the whole product use `plantsync run --source makini`.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
-from pipelines.destinations import dlt_destination, dlt_pipeline
-from pipelines.makini.connections import parse_connections
-from pipelines.makini.pipeline import DATASET, PIPELINE_NAME, sync
-from pipelines.makini.settings import DEFAULT_BASE_URL
+import dlt
+
+import settings
+from pipelines.destinations import scratch_pipeline
+from pipelines.makini.pipeline import sync
+from pipelines.makini.tables import DATASET, PIPELINE_NAME
 
 
 def main(argv: list[str]) -> None:
-    path = argv[0] if argv else "data/warehouse.duckdb"
-    connections = parse_connections(os.environ.get("MAKINI_CONNECTIONS", ""))
-    base_url = os.environ.get("MAKINI_BASE_URL", DEFAULT_BASE_URL)
-    pipeline = dlt_pipeline(PIPELINE_NAME, DATASET, dlt_destination("duckdb", duckdb_path=path))
-    _, report = sync(pipeline, base_url, connections)
+    path = settings.absolute(argv[0] if argv else "makini.duckdb")
+    destination = dlt.destinations.duckdb(credentials=str(path))
+    root = path.with_name(path.name + ".dlt")
+    with scratch_pipeline(PIPELINE_NAME, DATASET, destination, root) as pipeline:
+        _, report = sync(pipeline, settings.makini_base_url(), settings.makini_connections())
     for table, rows in sorted(report.rows.items()):
         print(f"{table:32} {rows:>10,} rows")
 

@@ -15,13 +15,13 @@ from typing import Any
 import orjson
 import requests
 
-from pipelines.makini.connections import Connection
 from pipelines.makini.errors import AuthError, MakiniError, MalformedPageError, UnreachableError
-from pipelines.makini.settings import (
-    DEFAULT_BACKOFF_S,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_MAX_DELAY_S,
-    DEFAULT_TIMEOUT_S,
+from settings import (
+    DEFAULT_HTTP_BACKOFF_S,
+    DEFAULT_HTTP_MAX_ATTEMPTS,
+    DEFAULT_HTTP_MAX_DELAY_S,
+    DEFAULT_HTTP_TIMEOUT_S,
+    Connection,
 )
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -29,10 +29,10 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 @dataclass(frozen=True)
 class RetrySettings:
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    backoff_s: float = DEFAULT_BACKOFF_S
-    max_delay_s: float = DEFAULT_MAX_DELAY_S
-    timeout_s: float = DEFAULT_TIMEOUT_S
+    max_attempts: int = DEFAULT_HTTP_MAX_ATTEMPTS
+    backoff_s: float = DEFAULT_HTTP_BACKOFF_S
+    max_delay_s: float = DEFAULT_HTTP_MAX_DELAY_S
+    timeout_s: float = DEFAULT_HTTP_TIMEOUT_S
 
     def delay_s(self, attempt: int, retry_after: str | None = None) -> float:
         """Seconds to wait before attempt `attempt + 1` (attempts count from 1)."""

@@ -6,6 +6,10 @@ from __future__ import annotations
 class MakiniError(RuntimeError):
     """Extraction from one connection failed."""
 
+    # Whether waiting and trying again may heal it: an outage may, a rejected token or a
+    # malformed page will not.
+    retryable = False
+
     def __init__(self, connection_id: str, message: str) -> None:
         super().__init__(f"connection {connection_id}: {message}")
         self.connection_id = connection_id
@@ -17,6 +21,8 @@ class AuthError(MakiniError):
 
 class UnreachableError(MakiniError):
     """Connection errors, timeouts or 5xx/429 that outlasted every retry."""
+
+    retryable = True
 
 
 class MalformedPageError(MakiniError):

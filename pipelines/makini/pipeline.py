@@ -8,11 +8,8 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 
 from pipelines.makini.client import RetrySettings
-from pipelines.makini.connections import Connection
 from pipelines.makini.source import ExtractionReport, makini_source
-
-PIPELINE_NAME = "makini"
-DATASET = "raw_makini"
+from settings.connections import Connection
 
 
 class ConnectionsFailed(RuntimeError):

@@ -21,7 +21,6 @@ from dlt.common.typing import TDataItems
 from dlt.sources import DltResource, DltSource
 
 from pipelines.makini.client import MakiniClient, Page, RetrySettings
-from pipelines.makini.connections import Connection
 from pipelines.makini.errors import MakiniError, MalformedPageError
 from pipelines.makini.rows import (
     LINE_COLUMNS,
@@ -31,23 +30,23 @@ from pipelines.makini.rows import (
     empty_table,
     to_arrow,
 )
-from pipelines.makini.settings import DEFAULT_LOOKBACK_S, DEFAULT_PER_PAGE
 from pipelines.makini.tables import (
     ENDPOINTS,
     ENDPOINTS_BY_TABLE,
     JSON,
     PURCHASE_ORDER_LINE_FIELDS,
     PURCHASE_ORDER_LINES_TABLE,
+    RAW_TABLES,
     Endpoint,
     snake_case,
 )
+from settings import DEFAULT_MAKINI_LOOKBACK_S, DEFAULT_MAKINI_PER_PAGE, Connection
 
 MERGE_KEY = ("connection_id", "key")
 LINE_PRIMARY_KEY = ("connection_id", "purchase_order_key", "key")
 # Lines arrive embedded in their order: replace all lines of every order that was reloaded,
 # so a line removed from an order in the source does not linger in the warehouse.
 LINE_WRITE_DISPOSITION = {"disposition": "merge", "strategy": "delete-insert"}
-RAW_TABLES = (*(e.table for e in ENDPOINTS), PURCHASE_ORDER_LINES_TABLE)
 
 
 @dataclass
@@ -73,8 +72,8 @@ def makini_source(
     connections: Sequence[Connection],
     tables: Sequence[str] | None = None,
     keys: dict[str, Sequence[str]] | None = None,
-    lookback_s: int = DEFAULT_LOOKBACK_S,
-    per_page: int = DEFAULT_PER_PAGE,
+    lookback_s: int = DEFAULT_MAKINI_LOOKBACK_S,
+    per_page: int = DEFAULT_MAKINI_PER_PAGE,
     retry: RetrySettings | None = None,
     report: ExtractionReport | None = None,
 ) -> DltSource:

@@ -264,6 +264,11 @@ PURCHASE_ORDER_LINES_TABLE = "purchase_order_lines"
 
 ENDPOINTS_BY_TABLE = {endpoint.table: endpoint for endpoint in ENDPOINTS}
 
+# dlt pipeline and dataset of the raw Makini tables, and every table it fills.
+PIPELINE_NAME = "makini"
+DATASET = "raw_makini"
+RAW_TABLES = (*(e.table for e in ENDPOINTS), PURCHASE_ORDER_LINES_TABLE)
+
 
 def snake_case(field: str) -> str:
     """`totalNetValue` -> `total_net_value`: the raw column name of an API field."""

@@ -1,27 +1,28 @@
-"""`python -m pipelines.oee [DB_URL]`: load the plant database into the DuckDB warehouse.
+"""`python -m pipelines.oee [DB_URL] [DUCKDB_FILE]`: load the plant database into a DuckDB file.
 
-The URL defaults to `PLANTSYNC_OEE_DB_URL` (`sqlite:///data/plant.db`); the warehouse is
-`PLANTSYNC_DUCKDB_PATH` (`data/warehouse.duckdb`).
+The URL defaults to `PLANTSYNC_OEE_DB_URL`, the file to `oee.duckdb`; dlt's scratch folder
+is `<file>.dlt/`. For the whole product (models, publishing) use `plantsync run --source oee`.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
-from pipelines.oee.pipeline import duckdb_pipeline, run_oee
+import dlt
+
+import settings
+from pipelines.destinations import scratch_pipeline
+from pipelines.oee.pipeline import run_oee
+from pipelines.oee.settings import DATASET_NAME, PIPELINE_NAME
 
 
 def main(argv: list[str]) -> int:
-    # Read here rather than through plantsync.settings: pipelines never import the app shell.
-    db_url = (
-        argv[0] if argv else os.environ.get("PLANTSYNC_OEE_DB_URL") or "sqlite:///data/plant.db"
-    )
-    duckdb_path = Path(os.environ.get("PLANTSYNC_DUCKDB_PATH") or "data/warehouse.duckdb")
-    duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    info = run_oee(db_url, duckdb_pipeline(duckdb_path))
-    print(info)
+    db_url = argv[0] if argv else settings.oee_db_url()
+    path = settings.absolute(argv[1] if len(argv) > 1 else "oee.duckdb")
+    destination = dlt.destinations.duckdb(credentials=str(path))
+    root = path.with_name(path.name + ".dlt")
+    with scratch_pipeline(PIPELINE_NAME, DATASET_NAME, destination, root) as pipeline:
+        print(run_oee(db_url, pipeline))
     return 0
 
 

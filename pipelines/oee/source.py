@@ -29,7 +29,8 @@ def reflect(engine: sa.Engine, tables: Sequence[str]) -> sa.MetaData:
     missing = [name for name in tables if name not in available]
     if missing:
         raise ValueError(
-            f"OEE database {engine.url.render_as_string()} lacks table(s) {', '.join(missing)}"
+            f"the OEE database lacks table(s) {', '.join(missing)} "
+            f"(it has: {', '.join(sorted(available)) or 'no tables'})"
         )
     metadata.reflect(engine, only=list(tables))
     return metadata

@@ -1,13 +1,16 @@
 """Webhook emission: after `advance`, POST signed `purchase-orders.*` events per connection.
 
-Signing is the receiver's own `sign` (pipelines/makini/webhooks.py), so sender and verifier
-cannot drift apart. It is imported on first use: importing `pipelines.makini` loads dlt, which
-takes seconds, and a sandbox without webhooks should not pay for it. Duplicates and shuffling
-are seeded, so a test sees the same deliveries for the same seed.
+The sandbox signs as Makini documents it (HMAC-SHA256 of the raw body under the connection's
+webhook secret, lowercase hex or padded base64), with its own code: were it to call the
+receiver's verifier module, a bug there would sign and verify alike and pass every test.
+Duplicates and shuffling are seeded, so a test sees the same deliveries for the same seed.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +52,12 @@ class WebhookConfig:
         return cls(url.rstrip("/"), encoding, float(duplicates), shuffle)
 
 
+def signature(body: bytes, secret: str, encoding: str) -> str:
+    """`X-Webhook-Signature` of `body`: HMAC-SHA256 under `secret`, hex or base64."""
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
+    return digest.hex() if encoding == "hex" else base64.b64encode(digest).decode("ascii")
+
+
 @dataclass(frozen=True)
 class Delivery:
     connection_id: str
@@ -67,14 +76,12 @@ def plan_deliveries(
     rng: random.Random,
 ) -> list[Delivery]:
     """The signed deliveries one connection's advance produces, in sending order."""
-    from pipelines.makini.webhooks import sign
-
     planned: list[Delivery] = []
     for event, keys in (("purchase-orders.updated", changed), ("purchase-orders.inserted", new)):
         if not keys:
             continue
         body = orjson.dumps({"event": event, "body": keys})
-        delivery = Delivery(conn_id, event, body, sign(body, secret, config.encoding), False)
+        delivery = Delivery(conn_id, event, body, signature(body, secret, config.encoding), False)
         planned.append(delivery)
         if rng.random() < config.duplicates:
             planned.append(Delivery(conn_id, event, body, delivery.signature, True))

@@ -17,10 +17,11 @@ from click.testing import CliRunner
 
 from assets.connectivity import connection_status_job
 from assets.definitions import build_definitions
-from assets.partitions import all_connections_tags
+from assets.makini_ingest import makini_run_config
 from assets.resources import MakiniResource, NotifierResource, WarehouseResource
-from pipelines.makini.webhooks import verify_signature
+from assets.tags import CONNECTION_TAG
 from sandbox.makini.server import SandboxServer
+from webhooks.signatures import verify_signature
 
 SECRET = "status-secret"
 
@@ -82,7 +83,6 @@ class Ticks:
     def __init__(self, instance, sandbox, receiver, duckdb_path) -> None:
         self.instance = instance
         self.cursor: str | None = None
-        self.partitions_requested: list[list[str]] = []
         self.resources = {
             "makini": MakiniResource(
                 base_url=sandbox.base_url,
@@ -96,7 +96,7 @@ class Ticks:
 
     def tick(self) -> list[dg.RunRequest]:
         """One tick through the code location's own sensor, as the daemon evaluates it: run
-        requests are checked against the sensor's jobs and their partitions resolved."""
+        requests are checked against the sensor's jobs."""
         defs = build_definitions()
         with dg.build_sensor_context(
             instance_ref=self.instance.get_ref(),
@@ -106,11 +106,6 @@ class Ticks:
         ) as context:
             result = defs.get_sensor_def("connectivity_sensor").evaluate_tick(context)
         self.cursor = result.cursor
-        for request in result.dynamic_partitions_requests or []:
-            self.partitions_requested.append(list(request.partition_keys))
-            self.instance.add_dynamic_partitions(
-                request.partitions_def_name, request.partition_keys
-            )
         for request in result.run_requests:
             if request.job_name == connection_status_job.name:
                 outcome = connection_status_job.execute_in_process(
@@ -136,7 +131,6 @@ def test_first_tick_records_every_connection_without_announcing(ticks, receiver)
     requests_ = ticks.tick()
 
     assert [r.job_name for r in requests_] == ["connection_status_job"]
-    assert ticks.partitions_requested == [["conn-1", "conn-2", "conn-3"]]
     assert json.loads(ticks.cursor).keys() == {"conn-1", "conn-2", "conn-3"}
     assert receiver.wait_for(0) == []
 
@@ -162,7 +156,8 @@ def test_connection_down_still_down_then_recovered(ticks, sandbox, receiver, duc
 
     assert _catch_ups(down) == [] and still_down == [] and after == []
     (catch_up,) = _catch_ups(recovered)
-    assert catch_up.partition_key == "conn-2"
+    assert catch_up.tags[CONNECTION_TAG] == "conn-2"
+    assert catch_up.run_config == makini_run_config(["conn-2"])
     notes = receiver.wait_for(2)
     assert [(n["connection_id"], n["previous_status"], n["status"]) for n in notes] == [
         ("conn-2", "active", "inactive"),
@@ -194,7 +189,6 @@ def test_sync_of_a_connection_known_down_fails_fast_while_others_load(
     result = job.execute_in_process(
         instance=ticks.instance,
         asset_selection=[dg.AssetKey(["raw_makini", "purchase_orders"])],
-        tags=all_connections_tags(ticks.instance, ["conn-1", "conn-2", "conn-3"]),
         raise_on_error=False,
     )
 

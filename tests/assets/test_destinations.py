@@ -22,13 +22,17 @@ def _tables(warehouse: Warehouse) -> list[str]:
     return sorted(name for (name,) in rows)
 
 
+# Columns that say when or in which run, not what.
+RUN_COLUMNS = frozenset({"observed_at", "run_id", "started_at", "finished_at"})
+
+
 def _snapshot(warehouse: Warehouse, table: str) -> list[tuple]:
-    """Rows without the columns that say when, not what (`_loaded_at`, `observed_at`)."""
+    """Rows without the columns that say when, not what (`_loaded_at`, `observed_at`, ...)."""
     rows = warehouse.query(f"select * from {table}")
     keep = [
         i
         for i, name in enumerate(rows.columns)
-        if not name.startswith("_") and name != "observed_at"
+        if not name.startswith("_") and name not in RUN_COLUMNS
     ]
     return sorted(
         (tuple(normalize(row[i]) for i in keep) for row in rows),

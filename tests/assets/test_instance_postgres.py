@@ -10,7 +10,6 @@ import dagster as dg
 import yaml
 
 from assets.definitions import build_definitions
-from assets.partitions import all_connections_tags
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "dagster.yaml.example"
 
@@ -30,11 +29,7 @@ def test_job_runs_on_the_example_postgres_instance(postgres_url, makini_sandbox,
     key = dg.AssetKey(["raw_makini", "purchase_orders"])
 
     with dg.instance_for_test(overrides=config) as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            asset_selection=[key],
-            tags=all_connections_tags(instance, ["conn-1"]),
-        )
+        result = job.execute_in_process(instance=instance, asset_selection=[key])
         runs = instance.get_runs()
         event = instance.get_latest_materialization_event(key)
         storage = type(instance.run_storage).__name__

@@ -1,46 +1,51 @@
-"""The model assets in Dagster: metadata on materialization, checks, and blocking checks."""
+"""The model assets in Dagster: one step builds the selection in order, with metadata on each
+materialization, checks as they go, blocking checks that skip what is downstream, and the
+DuckDB warehouse published at the end."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
+from assets.ingest import MODELS_STEP
 from assets.models import build_model_assets
+from assets.resources import WarehouseResource
 from tests.warehouse.example_project import create_raw, write_project
-from warehouse.connections import Warehouse, connect
+from warehouse.connections import connect
 
-
-class TempDuckDBWarehouse(dg.ConfigurableResource):
-    """The `warehouse` resource contract: `connect()` returns a model-engine Warehouse."""
-
-    path: str
-
-    def connect(self) -> Warehouse:
-        return connect("duckdb", duckdb_path=self.path)
+ORDERS = dg.AssetKey(["canonical", "purchase_orders"])
+OWNERS = ["team:data-engineering"]
 
 
 @pytest.fixture
-def warehouse_resource(duckdb_path: Path) -> TempDuckDBWarehouse:
-    with connect("duckdb", duckdb_path=duckdb_path) as warehouse:
+def warehouse_resource(duckdb_path: Path, tmp_path: Path) -> WarehouseResource:
+    resource = WarehouseResource(duckdb_path=str(duckdb_path), state_dir=str(tmp_path / "state"))
+    with connect("duckdb", duckdb_path=resource.location().work_path) as warehouse:
         create_raw(warehouse)
-    return TempDuckDBWarehouse(path=str(duckdb_path))
+    return resource
 
 
-def _materialize(project_dir: Path, resource: TempDuckDBWarehouse) -> dg.ExecuteInProcessResult:
-    assets, checks = build_model_assets(project_dir, target="duckdb")
+def _materialize(
+    project_dir: Path, resource: WarehouseResource, selection=None
+) -> dg.ExecuteInProcessResult:
+    models = build_model_assets(project_dir, target="duckdb", owners=OWNERS)
     return dg.materialize(
-        [*assets, *checks], resources={"warehouse": resource}, raise_on_error=False
+        [models], selection=selection, resources={"warehouse": resource}, raise_on_error=False
     )
 
 
+def _step_keys(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {e.step_key for e in result.all_events if e.step_key}
+
+
 def test_definitions_need_no_database(tmp_path: Path) -> None:
-    assets, checks = build_model_assets(write_project(tmp_path), target="duckdb")
-    keys = {key.to_user_string() for a in assets for key in a.keys}
+    models = build_model_assets(write_project(tmp_path), target="duckdb", owners=OWNERS)
+    keys = {key.to_user_string() for key in models.keys}
     assert "canonical/purchase_orders" in keys and "seeds/po_status_map" in keys
-    orders = next(a for a in assets if dg.AssetKey(["canonical", "purchase_orders"]) in a.keys)
-    spec = orders.specs_by_key[dg.AssetKey(["canonical", "purchase_orders"])]
+    spec = models.specs_by_key[ORDERS]
     assert {d.asset_key for d in spec.deps} == {
         dg.AssetKey(["staging", "purchase_orders"]),
         dg.AssetKey(["staging", "purchase_order_lines"]),
@@ -48,25 +53,31 @@ def test_definitions_need_no_database(tmp_path: Path) -> None:
     }
     assert spec.description == "One row per purchase order."
     assert spec.kinds == {"sql", "duckdb"}
-    staging = next(a for a in assets if dg.AssetKey(["staging", "purchase_orders"]) in a.keys)
-    deps = staging.specs_by_key[dg.AssetKey(["staging", "purchase_orders"])].deps
-    assert {d.asset_key for d in deps} == {dg.AssetKey(["raw_makini", "purchase_orders"])}
-    check_specs = {s.name: s for c in checks for s in c.check_specs}
+    assert spec.owners == OWNERS
+    assert spec.group_name == "canonical"
+    staging = models.specs_by_key[dg.AssetKey(["staging", "purchase_orders"])]
+    assert {d.asset_key for d in staging.deps} == {dg.AssetKey(["raw_makini", "purchase_orders"])}
+    check_specs = {s.name: s for s in models.check_specs}
     assert check_specs["unique_po_id"].blocking
     assert not check_specs["accepted_values_status"].blocking  # warn severity
-    unused = TempDuckDBWarehouse(path=str(tmp_path / "never-opened.duckdb"))
+    unused = WarehouseResource(duckdb_path=str(tmp_path / "never-opened.duckdb"))
     dg.Definitions.validate_loadable(
-        dg.Definitions(assets=assets, asset_checks=checks, resources={"warehouse": unused})
+        dg.Definitions(assets=[models], resources={"warehouse": unused})
     )
     assert not (tmp_path / "never-opened.duckdb").exists()
 
 
-def test_materialize_records_metadata_and_checks(tmp_path: Path, warehouse_resource) -> None:
+def test_one_step_materializes_every_model_with_metadata_and_checks(
+    tmp_path: Path, warehouse_resource, duckdb_path
+) -> None:
     result = _materialize(write_project(tmp_path), warehouse_resource)
+
     assert result.success
-    orders = dg.AssetKey(["canonical", "purchase_orders"])
-    [materialization] = result.asset_materializations_for_node("canonical__purchase_orders")
-    metadata = materialization.metadata
+    assert _step_keys(result) == {MODELS_STEP}
+    [materialization] = [
+        m for m in result.get_asset_materialization_events() if m.asset_key == ORDERS
+    ]
+    metadata = materialization.materialization.metadata
     assert metadata["dagster/row_count"].value == 3
     schema = metadata["dagster/column_schema"].value
     po_id = next(c for c in schema.columns if c.name == "po_id")
@@ -77,36 +88,57 @@ def test_materialize_records_metadata_and_checks(tmp_path: Path, warehouse_resou
         (dg.AssetKey(["staging", "purchase_orders"]), "po_key"),
     }
     evaluations = {(e.asset_key, e.check_name): e for e in result.get_asset_check_evaluations()}
-    assert evaluations[(orders, "unique_po_id")].passed
-    assert evaluations[(orders, "header_net_matches_lines")].passed
+    assert evaluations[(ORDERS, "unique_po_id")].passed
+    assert evaluations[(ORDERS, "header_net_matches_lines")].passed
+    # analysts' file published at the end of the step
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        assert con.execute("select count(*) from marts.po_spend").fetchone()[0] > 0
 
 
-def test_failing_canonical_check_blocks_downstream(tmp_path: Path, warehouse_resource) -> None:
-    with connect("duckdb", duckdb_path=warehouse_resource.path) as warehouse:
+def test_a_subset_builds_only_what_was_selected(tmp_path: Path, warehouse_resource) -> None:
+    project = write_project(tmp_path)
+    _materialize(project, warehouse_resource)
+
+    result = _materialize(project, warehouse_resource, selection=[ORDERS])
+
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == {ORDERS}
+    assert {e.asset_key for e in result.get_asset_check_evaluations()} == {ORDERS}
+
+
+def test_failing_canonical_check_skips_downstream_and_fails_the_step(
+    tmp_path: Path, warehouse_resource
+) -> None:
+    with connect("duckdb", duckdb_path=warehouse_resource.location().work_path) as warehouse:
         create_raw(warehouse, orders=[("c1", "1", "open", "999", "2026-01-01 10:00:00")])
+
     result = _materialize(write_project(tmp_path), warehouse_resource)
-    orders = dg.AssetKey(["canonical", "purchase_orders"])
+
     failed = [
-        e for e in result.get_asset_check_evaluations() if not e.passed and e.asset_key == orders
+        e for e in result.get_asset_check_evaluations() if not e.passed and e.asset_key == ORDERS
     ]
     assert [e.check_name for e in failed] == ["header_net_matches_lines"]
     assert failed[0].metadata["failing_rows"].value == 1
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
-    assert orders in materialized
+    assert ORDERS in materialized
     assert dg.AssetKey(["marts", "po_spend"]) not in materialized
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    message = failure.event_specific_data.error.message
+    assert "check canonical.purchase_orders:header_net_matches_lines failed" in message
+    assert "1 model(s) downstream skipped" in message
 
 
 def test_real_model_project_builds_definitions(tmp_path: Path) -> None:
-    """The repository's models/ folder loads as assets and checks without a database."""
+    """The repository's models/ folder loads as one multi-asset without a database."""
     project_dir = Path(__file__).resolve().parents[2] / "models"
-    assets, checks = build_model_assets(project_dir, target="snowflake")
-    keys = {key for a in assets for key in a.keys}
-    assert dg.AssetKey(["canonical", "purchase_orders"]) in keys
-    deps = {d.asset_key for a in assets for spec in a.specs for d in spec.deps}
+    models = build_model_assets(project_dir, target="snowflake", owners=OWNERS)
+    assert ORDERS in models.keys
+    deps = {d.asset_key for spec in models.specs for d in spec.deps}
     assert dg.AssetKey(["raw_makini", "purchase_orders"]) in deps
-    blocking = [s for c in checks for s in c.check_specs if s.blocking]
+    blocking = [s for s in models.check_specs if s.blocking]
     assert blocking and all(s.asset_key.path[0] == "canonical" for s in blocking)
-    unused = TempDuckDBWarehouse(path=str(tmp_path / "never-opened.duckdb"))
+    unused = WarehouseResource(duckdb_path=str(tmp_path / "never-opened.duckdb"))
     dg.Definitions.validate_loadable(
-        dg.Definitions(assets=assets, asset_checks=checks, resources={"warehouse": unused})
+        dg.Definitions(assets=[models], resources={"warehouse": unused})
     )

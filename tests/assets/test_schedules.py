@@ -1,4 +1,4 @@
-"""Schedules launch one run per connection partition, keyed by tick, and register partitions."""
+"""Schedules launch one run per connection, keyed by tick, configured and tagged with it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from assets.definitions import build_definitions
-from assets.partitions import MAKINI_CONNECTION_PARTITIONS
+from assets.makini_ingest import makini_run_config
+from assets.tags import CONNECTION_TAG
 
 CONNECTIONS = '[{"id": "plant-a", "token": "t1"}, {"id": "plant-b", "token": "t2"}]'
 
@@ -25,17 +26,19 @@ def _evaluate(name: str, instance, when: datetime, monkeypatch) -> list[dg.RunRe
         return list(defs.get_schedule_def(name).evaluate_tick(context).run_requests)
 
 
-def test_daily_sync_runs_each_connection_partition_once_per_day(monkeypatch) -> None:
+def test_daily_sync_runs_each_connection_once_per_day(monkeypatch) -> None:
     when = datetime(2026, 11, 30, 2, tzinfo=UTC)
     with dg.instance_for_test() as instance:
         monday = _evaluate("daily_connection_sync", instance, when, monkeypatch)
         again = _evaluate("daily_connection_sync", instance, when, monkeypatch)
-        partitions = instance.get_dynamic_partitions(MAKINI_CONNECTION_PARTITIONS.name)
 
-    assert [r.partition_key for r in monday] == ["plant-a", "plant-b"]
+    assert [r.tags[CONNECTION_TAG] for r in monday] == ["plant-a", "plant-b"]
+    assert [r.run_config for r in monday] == [
+        makini_run_config(["plant-a"]),
+        makini_run_config(["plant-b"]),
+    ]
     assert [r.run_key for r in monday] == [r.run_key for r in again]
     assert len({r.run_key for r in monday}) == 2
-    assert partitions == ["plant-a", "plant-b"]
 
 
 def test_hourly_order_sync_keys_differ_per_hour(monkeypatch) -> None:
@@ -48,4 +51,4 @@ def test_hourly_order_sync_keys_differ_per_hour(monkeypatch) -> None:
         )
 
     assert {r.run_key for r in first}.isdisjoint({r.run_key for r in second})
-    assert [r.partition_key for r in second] == ["plant-a", "plant-b"]
+    assert [r.tags[CONNECTION_TAG] for r in second] == ["plant-a", "plant-b"]

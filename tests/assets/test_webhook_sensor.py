@@ -13,14 +13,15 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.ingest import refetch_run_config
+from assets.makini_ingest import refetch_run_config
+from assets.tags import CONNECTION_TAG
 from assets.webhook_sensor import (
     EVENT_IDS_TAG,
     ORPHANED_AFTER_S,
     RUN_KEY_TAG,
-    makini_webhook_sensor,
+    build_webhook_sensor,
 )
-from pipelines.makini.inbox import Inbox, body_sha256
+from webhooks.inbox import Inbox, body_sha256
 
 RECORDED: list[dict] = []
 
@@ -62,7 +63,7 @@ def deliver(inbox: Inbox, connection_id: str, event: str, keys: list[str]) -> in
 
 def tick(instance: dg.DagsterInstance, cursor: str | None = None) -> dg.SensorResult:
     context = dg.build_sensor_context(instance=instance, cursor=cursor)
-    return makini_webhook_sensor(context)
+    return build_webhook_sensor(stub_refetch_job())(context)
 
 
 def execute(instance: dg.DagsterInstance, request: dg.RunRequest, fail: bool = False) -> str:
@@ -97,8 +98,8 @@ def test_one_run_per_connection_and_entity(instance: dg.DagsterInstance, inbox: 
     for ids, request in by_ids.items():
         connection_id, keys = expected[ids]
         assert request.job_name == "makini_refetch_job"
-        assert request.partition_key == connection_id
-        assert request.run_config == refetch_run_config(keys)
+        assert request.tags[CONNECTION_TAG] == connection_id
+        assert request.run_config == refetch_run_config(connection_id, keys)
         assert request.tags[RUN_KEY_TAG] == request.run_key
     assert inbox.pending() == []  # claimed: the next tick will not request them again
     assert set(json.loads(result.cursor)["in_flight"]) == {r.run_key for r in result.run_requests}

@@ -12,11 +12,11 @@ import pytest
 import requests
 
 from assets.definitions import build_definitions
-from assets.partitions import all_connections_tags
-from pipelines.makini.connections import parse_connections
-from pipelines.makini.inbox import Inbox
+from assets.tags import CONNECTION_TAG
 from sandbox.makini.server import SandboxServer
-from tests.pipelines.makini.test_receiver import serve
+from settings.connections import parse_connections
+from tests.webhooks.test_receiver import serve
+from webhooks.inbox import Inbox
 
 
 @pytest.fixture
@@ -46,9 +46,8 @@ def _tick(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None
 def test_webhook_refetches_only_changed_orders(sandbox, duckdb_path, monkeypatch) -> None:
     defs = build_definitions()
     with dg.instance_for_test() as instance:
-        tags = all_connections_tags(instance, ["conn-1", "conn-2"])
         sync = defs.resolve_job_def("makini_sync_job")
-        assert sync.execute_in_process(instance=instance, tags=tags).success
+        assert sync.execute_in_process(instance=instance).success
         before = _orders(duckdb_path)
         connections = parse_connections(sandbox.connections_json())
         receiver = serve(Inbox(f"sqlite:///{duckdb_path.parent / 'inbox.db'}"), connections)
@@ -70,12 +69,9 @@ def test_webhook_refetches_only_changed_orders(sandbox, duckdb_path, monkeypatch
         result = _tick(defs, instance, cursor=None)
         (request,) = result.run_requests
         job = defs.resolve_job_def(request.job_name)
-        assert request.partition_key == "conn-1"
+        assert request.tags[CONNECTION_TAG] == "conn-1"
         outcome = job.execute_in_process(
-            run_config=request.run_config,
-            tags=request.tags,
-            partition_key=request.partition_key,
-            instance=instance,
+            run_config=request.run_config, tags=request.tags, instance=instance
         )
         settled = _tick(defs, instance, cursor=result.cursor)
         pending = webhooks.inbox.list_events(pending_only=True)

@@ -10,15 +10,11 @@ from pathlib import Path
 
 import requests
 
-from pipelines.destinations import dlt_destination, dlt_pipeline
-from pipelines.makini.client import RetrySettings
-from pipelines.makini.connections import parse_connections
-from pipelines.makini.pipeline import DATASET, PIPELINE_NAME, sync
 from sandbox.makini.server import SandboxServer
 from tests.models.po_fixtures import DIRTY_FAILURES, po_project, query_dicts
+from tests.pipelines.makini.helpers import Warehouse as MakiniLoad
 from warehouse import Warehouse, connect, run, run_tests
 
-NO_WAIT = RetrySettings(max_attempts=4, backoff_s=0.0, max_delay_s=0.0, timeout_s=10.0)
 DIRTY_ORPHANS = ("staging.purchase_order_line_items", "line_item_belongs_to_an_order")
 DIRTY_DUPLICATES = ("canonical.purchase_order_lines", "unique_connection_id_line_key")
 DIRTY_UNKNOWN = ("canonical.purchase_orders", "status_is_mapped")
@@ -28,8 +24,7 @@ DIRTY_UNBALANCED = ("canonical.purchase_orders", "header_net_matches_lines")
 def _load(tmp_path: Path, dirty: bool) -> tuple[Warehouse, dict, object]:
     path = tmp_path / "warehouse.duckdb"
     with SandboxServer(seed=7, connections=3, purchase_orders=150, dirty=dirty) as server:
-        pipeline = dlt_pipeline(PIPELINE_NAME, DATASET, dlt_destination("duckdb", duckdb_path=path))
-        sync(pipeline, server.base_url, parse_connections(server.connections_json()), retry=NO_WAIT)
+        MakiniLoad(path, server).sync()
         report = requests.get(f"{server.base_url}/_sandbox/dirty", timeout=10).json()
     project = po_project(tmp_path)
     warehouse = connect("duckdb", duckdb_path=path)

@@ -4,13 +4,16 @@ extract and normalize run offline (fakesnow cannot stand in for dlt's Snowflake 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
-from pipelines.destinations import dlt_destination, dlt_pipeline
+from pipelines.destinations import snowflake_credentials, warehouse_pipeline
 from pipelines.makini.client import RetrySettings
-from pipelines.makini.connections import parse_connections
 from pipelines.makini.source import ExtractionReport, makini_source
+from settings import SettingsError
+from settings.connections import parse_connections
+from settings.warehouse import WarehouseSettings
 
 OFFLINE_SNOWFLAKE = {
     "account": "offline-test",
@@ -22,35 +25,58 @@ OFFLINE_SNOWFLAKE = {
 
 
 def test_unknown_destination_is_named() -> None:
-    with pytest.raises(ValueError, match="unknown destination 'bigquery'"):
-        dlt_destination("bigquery")
+    with pytest.raises(SettingsError, match="PLANTSYNC_DESTINATION='bigquery'"):
+        WarehouseSettings("bigquery")
 
 
 def test_postgres_needs_its_url() -> None:
-    with pytest.raises(ValueError, match="PLANTSYNC_POSTGRES_URL"):
-        dlt_destination("postgres")
+    with pytest.raises(SettingsError, match="PLANTSYNC_POSTGRES_URL"):
+        WarehouseSettings("postgres")
 
 
-def test_postgres_url_without_password_works(postgres_url) -> None:
+def test_snowflake_parameters_get_dlt_names() -> None:
+    params = {**OFFLINE_SNOWFLAKE, "private_key_file": "/k.p8", "role": "LOADER"}
+
+    assert snowflake_credentials(params) == {
+        "host": "offline-test",
+        "username": "plantsync",
+        "password": "not-used",
+        "database": "PLANTSYNC",
+        "warehouse": "PLANTSYNC_WH",
+        "private_key_path": "/k.p8",
+        "role": "LOADER",
+    }
+
+
+def test_scratch_folder_lives_with_the_warehouse_and_is_removed(tmp_path: Path) -> None:
+    location = WarehouseSettings("duckdb", duckdb_path=tmp_path / "a" / "wh.duckdb")
+
+    with warehouse_pipeline("probe", "probe", location) as pipeline:
+        working_dir = Path(pipeline.working_dir)
+        assert working_dir.is_relative_to(tmp_path / "a" / "wh.duckdb.sync" / "dlt")
+        pipeline.run([{"id": 1}], table_name="ping")
+
+    assert not working_dir.exists()
+    assert (tmp_path / "a" / "wh.duckdb.sync" / "work.duckdb").is_file()
+
+
+def test_postgres_url_without_password_works(postgres_url, tmp_path: Path) -> None:
     """dlt insists on a password; trust-auth servers (like the local one) have none."""
     assert "@" in postgres_url and ":" not in postgres_url.split("//")[1].split("@")[0]
-    pipeline = dlt_pipeline(
-        "pg_probe", "probe", dlt_destination("postgres", postgres_url=postgres_url)
-    )
+    location = WarehouseSettings("postgres", postgres_url=postgres_url, state_root=tmp_path)
 
-    pipeline.run([{"id": 1}], table_name="ping")
+    with warehouse_pipeline("pg_probe", "probe", location) as pipeline:
+        pipeline.run([{"id": 1}], table_name="ping")
+        with pipeline.sql_client() as client:
+            assert client.execute_sql("select count(*) from ping")[0][0] == 1
+        # keyed by the server and database, never by a password
+        assert Path(pipeline.working_dir).is_relative_to(location.sync_dir)
+    assert location.sync_dir.name.startswith("postgres-")
 
-    with pipeline.sql_client() as client:
-        assert client.execute_sql("select count(*) from ping")[0][0] == 1
 
-
-def test_makini_extract_and_normalize_for_snowflake_offline(makini_sandbox) -> None:
+def test_makini_extract_and_normalize_for_snowflake_offline(makini_sandbox, tmp_path) -> None:
     sandbox = makini_sandbox(seed=2, connections=2, purchase_orders=25)
-    pipeline = dlt_pipeline(
-        "makini_snowflake_offline",
-        "raw_makini",
-        dlt_destination("snowflake", snowflake=OFFLINE_SNOWFLAKE),
-    )
+    location = WarehouseSettings("snowflake", snowflake=OFFLINE_SNOWFLAKE, state_root=tmp_path)
     report = ExtractionReport()
     source = makini_source(
         sandbox.base_url,
@@ -59,16 +85,19 @@ def test_makini_extract_and_normalize_for_snowflake_offline(makini_sandbox) -> N
         report=report,
     )
 
-    pipeline.extract(source, loader_file_format="parquet")
-    info = pipeline.normalize()
+    with warehouse_pipeline("makini_snowflake_offline", "raw_makini", location) as pipeline:
+        pipeline.extract(source, loader_file_format="parquet")
+        info = pipeline.normalize()
+        normalized = os.listdir(os.path.join(pipeline.working_dir, "load", "normalized"))
+        schema = pipeline.default_schema
 
     counts = info.row_counts
     assert counts["purchase_orders"] == 50
     assert counts["purchase_order_lines"] == report.rows["purchase_order_lines"] > 0
-    table = pipeline.default_schema.get_table("purchase_orders")
+    table = schema.get_table("purchase_orders")
     assert table["columns"]["total_net_value"]["data_type"] == "decimal"
     assert table["columns"]["updated_at"]["data_type"] == "timestamp"
-    lines = pipeline.default_schema.get_table("purchase_order_lines")
+    lines = schema.get_table("purchase_order_lines")
     assert lines["write_disposition"] == "merge"
     assert lines["columns"]["purchase_order_key"]["merge_key"] is True
-    assert os.listdir(os.path.join(pipeline.working_dir, "load", "normalized"))
+    assert normalized

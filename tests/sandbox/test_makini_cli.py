@@ -11,8 +11,8 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 
-from pipelines.makini.connections import parse_connections
 from plantsync.sandbox_commands import sandbox
+from settings.connections import parse_connections
 
 
 def test_serve_writes_connections_file_and_prints_no_tokens(tmp_path: Path, monkeypatch):

@@ -4,34 +4,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dlt
 import duckdb
 import requests
 
-from pipelines.destinations import dlt_destination, dlt_pipeline
+from pipelines.destinations import scratch_pipeline
 from pipelines.makini.client import RetrySettings
-from pipelines.makini.connections import parse_connections
-from pipelines.makini.pipeline import DATASET, PIPELINE_NAME, sync
+from pipelines.makini.pipeline import sync
+from pipelines.makini.tables import DATASET, PIPELINE_NAME
 from sandbox.makini.server import SandboxServer
+from settings.connections import parse_connections
 
 NO_WAIT = RetrySettings(max_attempts=4, backoff_s=0.0, max_delay_s=0.0, timeout_s=5.0)
 
 
 class Warehouse:
-    """A DuckDB file plus the dlt pipeline that loads Makini into it."""
+    """A DuckDB file that the Makini pipeline loads, each sync in a fresh dlt folder (as the
+    product runs it: state comes back from the file)."""
 
     def __init__(self, path: Path, sandbox: SandboxServer) -> None:
         self.path = path
         self.sandbox = sandbox
         self.connections = parse_connections(sandbox.connections_json())
-        self.pipeline = dlt_pipeline(
-            PIPELINE_NAME, DATASET, dlt_destination("duckdb", duckdb_path=path)
-        )
 
     def sync(self, connections=None, **options):
         options.setdefault("retry", NO_WAIT)
-        return sync(
-            self.pipeline, self.sandbox.base_url, connections or self.connections, **options
-        )
+        destination = dlt.destinations.duckdb(credentials=str(self.path))
+        root = self.path.with_name(self.path.name + ".dlt")
+        with scratch_pipeline(PIPELINE_NAME, DATASET, destination, root) as pipeline:
+            return sync(pipeline, self.sandbox.base_url, connections or self.connections, **options)
 
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.path), read_only=True) as con:

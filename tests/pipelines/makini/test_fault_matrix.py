@@ -9,15 +9,13 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from assets.connectivity import record_extraction_outcomes
-from assets.resources import WarehouseResource
+from connectivity.history import latest, record
+from connectivity.status import extraction_observations
 from pipelines.makini.client import RetrySettings
 from pipelines.makini.pipeline import ConnectionsFailed
-from pipelines.makini.source import RAW_TABLES
-from pipelines.makini.tables import ENDPOINTS
+from pipelines.makini.tables import ENDPOINTS, RAW_TABLES
 from tests.pipelines.makini.helpers import api_records
 from warehouse.connections import connect
-from warehouse.status_history import latest
 
 FAULTY = "conn-2"
 RETRY = RetrySettings(max_attempts=4, backoff_s=0.0, max_delay_s=0.0, timeout_s=1.0)
@@ -76,6 +74,11 @@ def _assert_every_table_exact(warehouse, sandbox) -> None:
         )
 
 
+def _record(duckdb_path, connections, report) -> None:
+    with connect("duckdb", duckdb_path=duckdb_path) as wh:
+        record(wh, extraction_observations([c.id for c in connections], report.failures))
+
+
 def _recorded_status(duckdb_path) -> dict[str, str]:
     with connect("duckdb", duckdb_path=duckdb_path) as wh:
         return {conn_id: row.status for conn_id, row in latest(wh).items()}
@@ -84,7 +87,6 @@ def _recorded_status(duckdb_path) -> dict[str, str]:
 @pytest.mark.parametrize("name", list(CASES))
 def test_fault_matrix(name, warehouse, sandbox, duckdb_path) -> None:
     case = CASES[name]
-    resource = WarehouseResource(duckdb_path=str(duckdb_path))
     warehouse.sync(retry=RETRY)
     requests.post(
         f"{sandbox.base_url}/_sandbox/advance",
@@ -97,7 +99,7 @@ def test_fault_matrix(name, warehouse, sandbox, duckdb_path) -> None:
         _, report = warehouse.sync(retry=RETRY, per_page=25)
     except ConnectionsFailed as failed:
         report = failed.report
-    record_extraction_outcomes(resource, warehouse.connections, report)
+    _record(duckdb_path, warehouse.connections, report)
 
     assert sorted(report.failures) == ([FAULTY] if case.error else [])
     if case.error:
@@ -123,7 +125,7 @@ def test_fault_matrix(name, warehouse, sandbox, duckdb_path) -> None:
     _, catch_up = warehouse.sync(
         retry=RETRY, connections=[c for c in warehouse.connections if c.id == FAULTY]
     )
-    record_extraction_outcomes(resource, warehouse.connections[1:2], catch_up)
+    _record(duckdb_path, warehouse.connections[1:2], catch_up)
 
     assert not catch_up.failures
     _assert_every_table_exact(warehouse, sandbox)

@@ -9,20 +9,20 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.makini.pipeline import PIPELINE_NAME
+from pipelines.makini.tables import PIPELINE_NAME
 from sandbox.makini.server import SandboxServer
 from tests.pipelines.makini.helpers import Warehouse, api_records
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _wait_for_loading(pipelines_dir: Path, process: subprocess.Popen, timeout_s: float) -> bool:
+def _wait_for_loading(dlt_root: Path, process: subprocess.Popen, timeout_s: float) -> bool:
     """True once a normalized load package exists (the load step has begun)."""
-    normalized = pipelines_dir / PIPELINE_NAME / "load" / "normalized"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and process.poll() is None:
-        if normalized.exists() and any(normalized.iterdir()):
-            return True
+        for normalized in dlt_root.glob(f"*/{PIPELINE_NAME}/load/normalized"):
+            if any(normalized.iterdir()):
+                return True
         time.sleep(0.01)
     return False
 
@@ -41,8 +41,8 @@ def test_sigkill_while_loading_then_rerun_is_exact(duckdb_path, isolated_env) ->
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        pipelines_dir = Path(os.environ["DLT_DATA_DIR"]) / "pipelines"
-        loading = _wait_for_loading(pipelines_dir, process, timeout_s=240)
+        dlt_root = duckdb_path.with_name(duckdb_path.name + ".dlt")
+        loading = _wait_for_loading(dlt_root, process, timeout_s=240)
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
 

@@ -7,7 +7,7 @@ import requests
 
 from pipelines.makini.errors import AuthError, MalformedPageError, UnreachableError
 from pipelines.makini.pipeline import ConnectionsFailed
-from pipelines.makini.source import RAW_TABLES
+from pipelines.makini.tables import RAW_TABLES
 from tests.pipelines.makini.helpers import api_records
 
 

@@ -169,6 +169,7 @@ def test_main_loads_the_configured_database(isolated_env, monkeypatch):
     monkeypatch.chdir(isolated_env)
     generate("sqlite:///plant.db", lines=1, days=1, seed=1)
     monkeypatch.setenv("PLANTSYNC_OEE_DB_URL", "sqlite:///plant.db")
-    monkeypatch.setenv("PLANTSYNC_DUCKDB_PATH", str(isolated_env / "main.duckdb"))
     assert main([]) == 0
-    assert _counts(isolated_env / "main.duckdb")["lines"] == 1
+    assert _counts(isolated_env / "oee.duckdb")["lines"] == 1
+    assert main(["sqlite:///plant.db", "other.duckdb"]) == 0
+    assert _counts(isolated_env / "other.duckdb")["lines"] == 1

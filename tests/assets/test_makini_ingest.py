@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from assets.definitions import build_definitions
-from assets.partitions import all_connections_tags
-from pipelines.makini.source import RAW_TABLES
+from assets.makini_ingest import makini_run_config
+from pipelines.makini.tables import RAW_TABLES
 from sandbox.makini.server import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,13 +26,15 @@ def sandbox(makini_sandbox, monkeypatch: pytest.MonkeyPatch) -> SandboxServer:
     return makini_sandbox(seed=5, connections=2, purchase_orders=60)
 
 
-def _run_ingest(instance: dg.DagsterInstance, tables=("purchase_orders",), connections=None):
-    """One run of the ingest over every connection's partition (or just `connections`)."""
+def _run_ingest(instance: dg.DagsterInstance, tables=("purchase_orders",), connections=()):
+    """One run of the ingest over every connection (or just `connections`)."""
     job = build_definitions().resolve_job_def("makini_sync_job")
     selection = [dg.AssetKey(["raw_makini", t]) for t in tables]
-    tags = all_connections_tags(instance, connections or ["conn-1", "conn-2"])
     return job.execute_in_process(
-        instance=instance, asset_selection=selection, tags=tags, raise_on_error=False
+        instance=instance,
+        asset_selection=selection,
+        run_config=makini_run_config(connections),
+        raise_on_error=False,
     )
 
 
@@ -89,8 +91,14 @@ def test_rejected_token_fails_the_step_without_retrying(sandbox, monkeypatch) ->
     (failure,) = _events(result, dg.DagsterEventType.STEP_FAILURE)
     message = failure.event_specific_data.error.message
     assert "conn-2" in message and "revoked" not in message
-    # The healthy connection still loaded.
-    assert _events(result, dg.DagsterEventType.ASSET_MATERIALIZATION)
+    # The healthy connection still loaded; the table's `synced` check names the failed one.
+    (materialization,) = _events(result, dg.DagsterEventType.ASSET_MATERIALIZATION)
+    metadata = materialization.event_specific_data.materialization.metadata
+    assert metadata["rows_by_connection"].value["conn-1"] == 60
+    assert metadata["failed_connections"].value == ["conn-2"]
+    (check,) = _events(result, dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    assert not check.event_specific_data.passed
+    assert "conn-2" in check.event_specific_data.metadata["failed"].value
 
 
 def test_outage_is_retried_by_the_step_retry_policy(sandbox) -> None:
@@ -110,15 +118,9 @@ def test_outage_is_retried_by_the_step_retry_policy(sandbox) -> None:
     assert len(_events(result, dg.DagsterEventType.STEP_RESTARTED)) == 2
 
 
-def test_partition_run_syncs_only_its_connection(sandbox, duckdb_path) -> None:
+def test_a_run_for_one_connection_syncs_only_it(sandbox, duckdb_path) -> None:
     with dg.instance_for_test() as instance:
-        all_connections_tags(instance, ["conn-1", "conn-2"])
-        job = build_definitions().resolve_job_def("makini_sync_job")
-        result = job.execute_in_process(
-            instance=instance,
-            partition_key="conn-2",
-            asset_selection=[dg.AssetKey(["raw_makini", "purchase_orders"])],
-        )
+        result = _run_ingest(instance, connections=["conn-2"])
 
     assert result.success
     with duckdb.connect(str(duckdb_path), read_only=True) as con:

@@ -12,8 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-from pipelines.makini.inbox import Inbox, body_sha256
-from pipelines.makini.webhooks import sign
+from webhooks.inbox import Inbox, body_sha256
+from webhooks.signatures import sign
 
 SECRET = "kill-test-secret"
 CONNECTIONS = [{"id": "conn-k", "token": "t", "webhook_secret": SECRET}]

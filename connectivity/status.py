@@ -10,15 +10,20 @@ syncing the back end), `active`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from pipelines.makini.client import MakiniClient
+from pipelines.makini.client import MakiniClient, RetrySettings
 from pipelines.makini.errors import AuthError, MakiniError
+from settings import Connection
 
 STATUSES = ("active", "syncing", "pending", "inactive", "auth_failed", "unreachable")
 DOWN_STATUSES = frozenset({"inactive", "auth_failed", "unreachable"})
 PROBE_PATH = "/api/erp/purchase-orders"
+# A probe must answer within a sensor tick: few, short attempts.
+PROBE_RETRY = RetrySettings(max_attempts=2, backoff_s=0.0, max_delay_s=0.0, timeout_s=10.0)
 
 
 @dataclass(frozen=True)
@@ -86,3 +91,38 @@ def _own_status(body: object, conn_id: str) -> str | None:
             return row.get("status")
     # Not listed under our id (Makini may key it differently): the sync state decides.
     return None
+
+
+def extraction_observations(
+    connection_ids: Iterable[str], failures: Mapping[str, MakiniError]
+) -> list[Observation]:
+    """What a sync learned about each connection: rejected tokens, outages, success."""
+    now = datetime.now(UTC)
+    observations = []
+    for conn_id in connection_ids:
+        error = failures.get(conn_id)
+        status, detail = from_error(error) if error else ("active", "extraction succeeded")
+        observations.append(Observation(conn_id, status, detail, now, "extract"))
+    return observations
+
+
+def still_down(
+    base_url: str,
+    connections: Iterable[Connection],
+    recorded: Mapping[str, Any],
+    known_before: datetime,
+) -> dict[str, str]:
+    """Connections recorded as down before `known_before` (naive UTC) that a quick probe
+    confirms -> why and since when. `recorded` is the latest status row per connection."""
+    down = {}
+    for connection in connections:
+        row = recorded.get(connection.id)
+        if row is None or row.status not in DOWN_STATUSES or row.observed_at >= known_before:
+            continue
+        if not probe(MakiniClient(base_url, connection, PROBE_RETRY)).is_down:
+            continue
+        down[connection.id] = (
+            f"connection {connection.id} is {row.status} since "
+            f"{row.observed_at:%Y-%m-%d %H:%M} UTC ({row.detail})"
+        )
+    return down

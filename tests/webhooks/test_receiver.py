@@ -18,10 +18,10 @@ import httpx
 import pytest
 import uvicorn
 
-from pipelines.makini.connections import Connection
-from pipelines.makini.inbox import Inbox
-from pipelines.makini.receiver import MAX_BODY_BYTES, create_app, is_json_content_type
-from pipelines.makini.webhooks import sign
+from settings.connections import Connection
+from webhooks.inbox import Inbox
+from webhooks.receiver import MAX_BODY_BYTES, create_app, is_json_content_type
+from webhooks.signatures import sign
 
 OLD_SECRET, NEW_SECRET, OTHER_SECRET = "old-secret-1", "new-secret-2", "secret-of-conn-b"
 CONNECTIONS = [

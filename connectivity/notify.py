@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import orjson
 import requests
 
-from pipelines.makini.status import Observation
-from pipelines.makini.webhooks import sign
+from connectivity.status import Observation
+from webhooks.signatures import sign
 
 EVENT = "connection.status_changed"
 

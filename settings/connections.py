@@ -6,8 +6,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from settings.errors import SettingsError
 
-class ConnectionsError(ValueError):
+
+class ConnectionsError(SettingsError):
     """The connections setting is missing or malformed; the message names the bad value."""
 
 

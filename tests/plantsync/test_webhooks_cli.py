@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipelines.makini.inbox import Inbox
 from plantsync.cli import cli
+from webhooks.inbox import Inbox
 
 CONNECTIONS = json.dumps([{"id": "conn-a", "token": "t", "webhook_secret": "s"}])
 
@@ -72,14 +72,22 @@ def test_default_inbox_is_data_webhook_inbox_db(
     assert (isolated_env / "data" / "webhook_inbox.db").is_file()
 
 
-def test_bad_inbox_url_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PLANTSYNC_WEBHOOK_INBOX_URL", "mysql+pymysql://root@127.0.0.1/x")
-    result = CliRunner().invoke(cli, ["webhooks", "inbox"])
-    assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [
-        "Error: PLANTSYNC_WEBHOOK_INBOX_URL: inbox URL 'mysql+pymysql://root@127.0.0.1/x' "
-        "must be sqlite:// or postgresql://"
-    ]
+@pytest.mark.parametrize("command", [["inbox"], ["serve"]])
+def test_unsupported_inbox_scheme_fails_at_once_naming_the_setting(isolated_env, command) -> None:
+    env = {
+        **os.environ,
+        "PLANTSYNC_WEBHOOK_INBOX_URL": "mysql+pymysql://root@127.0.0.1/x",
+        "MAKINI_CONNECTIONS": CONNECTIONS,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "plantsync", "webhooks", *command],
+        cwd=isolated_env, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "plantsync: PLANTSYNC_WEBHOOK_INBOX_URL='mysql+pymysql://root@127.0.0.1/x': "
+        "unsupported scheme 'mysql' (use sqlite:///path or postgresql://...)"
+    )
 
 
 def test_serve_on_a_busy_port_is_one_line(inbox_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,11 +100,11 @@ def test_serve_on_a_busy_port_is_one_line(inbox_url: str, monkeypatch: pytest.Mo
     assert len(result.output.strip().splitlines()) == 1
 
 
-def test_serve_with_malformed_connections_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_with_malformed_connections_names_the_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MAKINI_CONNECTIONS", '[{"id": "a", "token": ""}]')
     result = CliRunner().invoke(cli, ["webhooks", "serve"])
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: MAKINI_CONNECTIONS[0].token is missing or empty"
+    assert str(result.exception) == "MAKINI_CONNECTIONS[0].token is missing or empty"
 
 
 def test_serve_without_connections_exits_2_with_the_variable_named(isolated_env: Path) -> None:
@@ -107,3 +115,28 @@ def test_serve_without_connections_exits_2_with_the_variable_named(isolated_env:
     )  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.strip() == "plantsync: MAKINI_CONNECTIONS is not set (see .env.example)"
+
+
+def test_serve_warns_about_connections_without_a_webhook_secret(inbox_url, isolated_env) -> None:
+    connections = json.dumps(
+        [
+            {"id": "signed", "token": "t1", "webhook_secret": "s"},
+            {"id": "unsigned", "token": "t2"},
+        ]
+    )
+    env = {**os.environ, "MAKINI_CONNECTIONS": connections}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "plantsync", "webhooks", "serve", "--port", "0"],
+        cwd=isolated_env, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        listening = process.stdout.readline()
+    finally:
+        process.kill()
+        _, stderr = process.communicate(timeout=30)
+
+    assert "listening on http://127.0.0.1:" in listening
+    assert stderr.splitlines()[0] == (
+        "warning: no webhook_secret for unsigned in MAKINI_CONNECTIONS: "
+        "every delivery for them will be refused (401)"
+    )

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlglot
-
+from warehouse.compile import compile_sql
 from warehouse.connections import Warehouse, sql_literal
 
 TABLE = "canonical.connection_status_history"
@@ -39,7 +38,7 @@ class StatusRow:
 
 
 def _sql(warehouse: Warehouse, sql: str) -> str:
-    return sqlglot.transpile(sql, read="duckdb", write=warehouse.dialect)[0]
+    return compile_sql(sql, warehouse.dialect, origin=TABLE)
 
 
 def ensure_table(warehouse: Warehouse) -> None:
@@ -49,7 +48,8 @@ def ensure_table(warehouse: Warehouse) -> None:
 
 def latest(warehouse: Warehouse) -> dict[str, StatusRow]:
     """The newest row per connection."""
-    ensure_table(warehouse)
+    if not warehouse.table_exists(TABLE):
+        return {}
     rows = warehouse.query(
         _sql(
             warehouse,
@@ -65,7 +65,8 @@ def latest(warehouse: Warehouse) -> dict[str, StatusRow]:
 
 
 def history(warehouse: Warehouse, connection_id: str | None = None) -> list[StatusRow]:
-    ensure_table(warehouse)
+    if not warehouse.table_exists(TABLE):
+        return []
     where = f"where connection_id = {sql_literal(connection_id)}" if connection_id else ""
     rows = warehouse.query(
         _sql(
@@ -82,6 +83,7 @@ def record(warehouse: Warehouse, observations: Iterable) -> list[StatusRow]:
 
     `observations` have connection_id, status, detail, observed_at (UTC) and source.
     """
+    ensure_table(warehouse)
     current = latest(warehouse)
     appended: list[StatusRow] = []
     for obs in sorted(observations, key=lambda o: o.observed_at):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pipelines.makini.inbox import AddResult, Inbox, NewEvent, body_sha256
+from webhooks.inbox import AddResult, Inbox, NewEvent, body_sha256
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

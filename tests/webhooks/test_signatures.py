@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.makini.webhooks import (
+from webhooks.signatures import (
     PayloadError,
     WebhookEvent,
     parse_payload,

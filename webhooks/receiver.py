@@ -31,9 +31,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from pipelines.makini.connections import Connection
-from pipelines.makini.inbox import AddResult, Inbox, NewEvent, body_sha256
-from pipelines.makini.webhooks import PayloadError, parse_payload, verify_signature
+from settings.connections import Connection
+from webhooks.inbox import AddResult, Inbox, NewEvent, body_sha256
+from webhooks.signatures import PayloadError, parse_payload, verify_signature
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_BATCH = 512

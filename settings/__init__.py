@@ -1,0 +1,241 @@
+"""plantsync's settings: environment variables (and an optional `.env`), defaults and validation.
+
+The bottom of the stack: this package imports nothing else of the project, so every layer may
+use it and every default lives here once. Values are read when asked for, never at import time.
+Every setting is documented in `.env.example`; errors name the variable and the bad value
+(never a secret).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from settings.connections import Connection, ConnectionsError, parse_connections
+from settings.errors import PermanentError, SettingsError
+
+DESTINATIONS = ("duckdb", "snowflake", "postgres")
+DEFAULT_DUCKDB_PATH = "data/warehouse.duckdb"
+DEFAULT_OEE_DB_URL = "sqlite:///data/plant.db"
+DEFAULT_INBOX_URL = "sqlite:///data/webhook_inbox.db"
+DEFAULT_STATE_DIR = "data/state"
+DEFAULT_MAKINI_BASE_URL = "https://api.makini.io"
+# Orders per page: large pages amortise request overhead; the API caps per_page at 1000.
+DEFAULT_MAKINI_PER_PAGE = 500
+MAX_MAKINI_PER_PAGE = 1000
+# Rows updated within this many seconds before the last watermark are fetched again, so a row
+# edited in the same second as the last load, or committed late by the back end, is not missed.
+DEFAULT_MAKINI_LOOKBACK_S = 3600
+DEFAULT_HTTP_TIMEOUT_S = 30.0
+DEFAULT_HTTP_MAX_ATTEMPTS = 5
+DEFAULT_HTTP_BACKOFF_S = 1.0
+DEFAULT_HTTP_MAX_DELAY_S = 60.0
+DEFAULT_STEP_RETRIES = 3
+DEFAULT_STEP_RETRY_DELAY_S = 10.0
+DEFAULT_RUN_RETRIES = 1
+DEFAULT_RUN_RETRY_DELAY_S = 60.0
+# How long a DuckDB writer waits for another writer before giving up.
+DEFAULT_WRITER_WAIT_S = 1800.0
+DEFAULT_ASSET_OWNERS = "team:data-engineering"
+INBOX_SCHEMES = ("sqlite", "postgresql")
+
+__all__ = [
+    "DESTINATIONS",
+    "Connection",
+    "ConnectionsError",
+    "PermanentError",
+    "SettingsError",
+    "parse_connections",
+]
+
+
+def load_env_file(path: str | Path = ".env") -> None:
+    """Load `.env` if present; variables already set in the environment win."""
+    from dotenv import load_dotenv
+
+    load_dotenv(path, override=False)
+
+
+def get(name: str, default: str | None = None) -> str | None:
+    """The variable's value; unset or empty gives `default`."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def require(name: str) -> str:
+    value = get(name)
+    if value is None:
+        raise SettingsError(f"{name} is not set (see .env.example)")
+    return value
+
+
+def number(name: str, default: float, kind: type = int) -> Any:
+    """A non-negative number setting; the error names the variable and the bad value."""
+    value = get(name, str(default))
+    try:
+        parsed = kind(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r} is not a valid {kind.__name__}") from None
+    if parsed < 0:
+        raise SettingsError(f"{name}={value!r} must not be negative")
+    return parsed
+
+
+def absolute(path: str | Path) -> Path:
+    """`path` made absolute against the working directory, `~` expanded; symlinks kept."""
+    return Path(os.path.abspath(Path(path).expanduser()))
+
+
+# --- warehouse ------------------------------------------------------------------------------
+
+
+def destination() -> str:
+    value = (get("PLANTSYNC_DESTINATION", "duckdb") or "").lower()
+    if value not in DESTINATIONS:
+        raise SettingsError(
+            f"PLANTSYNC_DESTINATION={value!r} is not one of {', '.join(DESTINATIONS)}"
+        )
+    return value
+
+
+def duckdb_path() -> Path:
+    """The DuckDB file analysts read (absolute: dlt and Dagster's step processes must agree)."""
+    return absolute(get("PLANTSYNC_DUCKDB_PATH", DEFAULT_DUCKDB_PATH))
+
+
+def state_dir() -> Path:
+    """Where sync state of PostgreSQL and Snowflake warehouses is kept (one folder each)."""
+    return absolute(get("PLANTSYNC_STATE_DIR", DEFAULT_STATE_DIR))
+
+
+def postgres_url() -> str:
+    return require("PLANTSYNC_POSTGRES_URL")
+
+
+def snowflake_params() -> dict[str, Any]:
+    """`snowflake.connector.connect` keyword arguments from the SNOWFLAKE_* settings."""
+    params: dict[str, Any] = {
+        "account": require("SNOWFLAKE_ACCOUNT"),
+        "user": require("SNOWFLAKE_USER"),
+    }
+    key_path = get("SNOWFLAKE_PRIVATE_KEY_PATH")
+    if key_path:
+        params["private_key_file"] = key_path
+    else:
+        params["password"] = require("SNOWFLAKE_PASSWORD")
+    for name in ("warehouse", "database", "role"):
+        value = get(f"SNOWFLAKE_{name.upper()}")
+        if value:
+            params[name] = value
+    return params
+
+
+def writer_wait_s() -> float:
+    return number("PLANTSYNC_WRITER_WAIT_S", DEFAULT_WRITER_WAIT_S, float)
+
+
+def asset_owners() -> list[str]:
+    """Owners shown on every asset: emails or `team:<name>`, comma-separated."""
+    raw = get("PLANTSYNC_ASSET_OWNERS", DEFAULT_ASSET_OWNERS) or ""
+    owners = [o.strip() for o in raw.split(",") if o.strip()]
+    for owner in owners:
+        if not (owner.startswith("team:") and len(owner) > 5) and "@" not in owner:
+            raise SettingsError(
+                f"PLANTSYNC_ASSET_OWNERS: {owner!r} is neither an email nor team:<name>"
+            )
+    return owners
+
+
+# --- Makini ---------------------------------------------------------------------------------
+
+
+def makini_base_url() -> str:
+    url = get("MAKINI_BASE_URL", DEFAULT_MAKINI_BASE_URL) or ""
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"MAKINI_BASE_URL={url!r} must start with http:// or https://")
+    return url.rstrip("/")
+
+
+def makini_connections() -> list[Connection]:
+    return parse_connections(require("MAKINI_CONNECTIONS"))
+
+
+def makini_per_page() -> int:
+    value = number("PLANTSYNC_MAKINI_PER_PAGE", DEFAULT_MAKINI_PER_PAGE)
+    if not 1 <= value <= MAX_MAKINI_PER_PAGE:
+        raise SettingsError(
+            f"PLANTSYNC_MAKINI_PER_PAGE={value} must be between 1 and {MAX_MAKINI_PER_PAGE}"
+        )
+    return value
+
+
+def makini_lookback_s() -> int:
+    return number("PLANTSYNC_MAKINI_LOOKBACK_S", DEFAULT_MAKINI_LOOKBACK_S)
+
+
+def http_max_attempts() -> int:
+    value = number("PLANTSYNC_HTTP_MAX_ATTEMPTS", DEFAULT_HTTP_MAX_ATTEMPTS)
+    if value < 1:
+        raise SettingsError(f"PLANTSYNC_HTTP_MAX_ATTEMPTS={value} must be at least 1")
+    return value
+
+
+def http_backoff_s() -> float:
+    return number("PLANTSYNC_HTTP_BACKOFF_S", DEFAULT_HTTP_BACKOFF_S, float)
+
+
+def http_max_delay_s() -> float:
+    return number("PLANTSYNC_HTTP_MAX_DELAY_S", DEFAULT_HTTP_MAX_DELAY_S, float)
+
+
+def http_timeout_s() -> float:
+    return number("PLANTSYNC_HTTP_TIMEOUT_S", DEFAULT_HTTP_TIMEOUT_S, float)
+
+
+# --- retries of steps and runs --------------------------------------------------------------
+
+
+def step_retries() -> int:
+    return number("PLANTSYNC_STEP_RETRIES", DEFAULT_STEP_RETRIES)
+
+
+def step_retry_delay_s() -> float:
+    return number("PLANTSYNC_STEP_RETRY_DELAY_S", DEFAULT_STEP_RETRY_DELAY_S, float)
+
+
+def run_retries() -> int:
+    return number("PLANTSYNC_RUN_RETRIES", DEFAULT_RUN_RETRIES)
+
+
+def run_retry_delay_s() -> float:
+    return number("PLANTSYNC_RUN_RETRY_DELAY_S", DEFAULT_RUN_RETRY_DELAY_S, float)
+
+
+# --- OEE database, webhooks, status notifications -------------------------------------------
+
+
+def oee_db_url() -> str:
+    return get("PLANTSYNC_OEE_DB_URL", DEFAULT_OEE_DB_URL) or DEFAULT_OEE_DB_URL
+
+
+def webhook_inbox_url() -> str:
+    """The durable inbox: SQLite (WAL) or PostgreSQL; any other scheme can never work."""
+    url = get("PLANTSYNC_WEBHOOK_INBOX_URL", DEFAULT_INBOX_URL) or DEFAULT_INBOX_URL
+    scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
+    if scheme == "postgres":
+        scheme = "postgresql"
+    if ":" not in url or scheme not in INBOX_SCHEMES:
+        raise SettingsError(
+            f"PLANTSYNC_WEBHOOK_INBOX_URL={url!r}: unsupported scheme {scheme!r} "
+            f"(use sqlite:///path or postgresql://...)"
+        )
+    return url
+
+
+def status_webhook_url() -> str | None:
+    return get("PLANTSYNC_STATUS_WEBHOOK_URL")
+
+
+def status_webhook_secret() -> str | None:
+    return get("PLANTSYNC_STATUS_WEBHOOK_SECRET")

@@ -1,0 +1,101 @@
+"""Which warehouse plantsync writes, and where a sync keeps the state that belongs to it.
+
+A DuckDB warehouse is two things on disk: the file analysts open (`PLANTSYNC_DUCKDB_PATH`) and,
+beside it, `<file>.sync/` holding the database the sync writes (`work.duckdb`, published to the
+analysts' file after each run) and dlt's scratch folders. PostgreSQL and Snowflake hold
+everything themselves; their local scratch lives under `PLANTSYNC_STATE_DIR`, in a folder named
+after the destination's identity, so two warehouses never share one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import settings
+from settings.errors import SettingsError
+
+WORK_FILE = "work.duckdb"
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    destination: str
+    duckdb_path: Path | None = None  # the analysts' file; absolute
+    postgres_url: str | None = field(default=None, repr=False)
+    snowflake: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    state_root: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.destination not in settings.DESTINATIONS:
+            raise SettingsError(
+                f"PLANTSYNC_DESTINATION={self.destination!r} is not one of "
+                f"{', '.join(settings.DESTINATIONS)}"
+            )
+        if self.destination == "duckdb" and self.duckdb_path is None:
+            raise SettingsError("PLANTSYNC_DUCKDB_PATH is required for the duckdb destination")
+        if self.destination == "postgres" and not self.postgres_url:
+            raise SettingsError("PLANTSYNC_POSTGRES_URL is not set (destination postgres)")
+        if self.destination == "snowflake" and not self.snowflake.get("account"):
+            raise SettingsError("SNOWFLAKE_ACCOUNT is not set (destination snowflake)")
+
+    @classmethod
+    def from_env(cls, destination: str | None = None) -> WarehouseSettings:
+        """The configured warehouse; `destination` overrides PLANTSYNC_DESTINATION."""
+        kind = destination or settings.destination()
+        return cls(
+            destination=kind,
+            duckdb_path=settings.duckdb_path(),
+            postgres_url=settings.postgres_url() if kind == "postgres" else None,
+            snowflake=settings.snowflake_params() if kind == "snowflake" else {},
+            state_root=settings.state_dir(),
+        )
+
+    @property
+    def is_duckdb(self) -> bool:
+        return self.destination == "duckdb"
+
+    def identity(self) -> str:
+        """What makes this warehouse itself (no secrets): a path, a server and database."""
+        if self.is_duckdb:
+            return f"duckdb:{self.duckdb_path}"
+        if self.destination == "postgres":
+            url = urlsplit(str(self.postgres_url))
+            user = f"{url.username}@" if url.username else ""
+            return f"postgres:{user}{url.hostname or 'localhost'}:{url.port or 5432}{url.path}"
+        return f"snowflake:{self.snowflake.get('account')}/{self.snowflake.get('database', '')}"
+
+    def setting(self) -> str:
+        """The setting that names this warehouse, with its value (no password), for messages."""
+        if self.is_duckdb:
+            return f"PLANTSYNC_DUCKDB_PATH={self.duckdb_path}"
+        if self.destination == "postgres":
+            return f"PLANTSYNC_POSTGRES_URL={self.identity().removeprefix('postgres:')}"
+        return f"SNOWFLAKE_ACCOUNT={self.snowflake.get('account')}"
+
+    @property
+    def sync_dir(self) -> Path:
+        """The folder of this warehouse's sync state and scratch files."""
+        if self.is_duckdb:
+            path = Path(str(self.duckdb_path))
+            return path.with_name(path.name + ".sync")
+        digest = hashlib.sha256(self.identity().encode()).hexdigest()[:16]
+        root = self.state_root or settings.state_dir()
+        return root / f"{self.destination}-{digest}"
+
+    @property
+    def work_path(self) -> Path:
+        """DuckDB only: the database the sync writes; analysts get a published copy."""
+        if not self.is_duckdb:
+            raise ValueError(f"{self.destination} has no local working database")
+        return self.sync_dir / WORK_FILE
+
+    @property
+    def dlt_dir(self) -> Path:
+        """Root of dlt's pipeline folders for this warehouse (scratch; state is restored from
+        the warehouse itself before every load)."""
+        return self.sync_dir / "dlt"

@@ -1,0 +1,114 @@
+"""The analysts' DuckDB file: a consistent copy of the sync's working database, published
+atomically.
+
+DuckDB lets one process write a file or many read it, never both. So the sync writes its own
+working database and, at the end of each run, publishes it: checkpoint, copy to a temporary file
+beside the analysts' file, fsync, check that the copy opens, then `rename` over the analysts'
+file. A rename swaps the directory entry in one step: readers that have the old file open keep
+reading the old snapshot until they reconnect (their file handle still points at it), new
+connections open the new one, and nobody's lock is in the way. A crash at any point leaves
+either the old or the new file in place, whole; a leftover temporary file is removed by the next
+publish.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from warehouse.errors import WarehouseFileError
+
+# Bytes 8-11 of every DuckDB database file.
+DUCKDB_MAGIC = b"DUCK"
+TMP_INFIX = ".publish-"
+STAGES = ("checkpoint", "copy", "fsync", "verify", "rename", "done")
+StageCallback = Callable[[str], None]
+
+
+def is_duckdb_file(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(12)[8:12] == DUCKDB_MAGIC
+
+
+def check_duckdb_file(path: Path, setting: str) -> None:
+    """Fail with the setting and the cause when `path` can never be a DuckDB database here:
+    a folder in its place, a parent that is a file, or a file that is not DuckDB's."""
+    if path.is_dir():
+        raise WarehouseFileError(f"{setting}: is a directory, not a DuckDB file")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise WarehouseFileError(f"{setting}: {parent} is a file, not a directory")
+            break
+    if path.is_file() and path.stat().st_size > 0 and not is_duckdb_file(path):
+        raise WarehouseFileError(
+            f"{setting}: {path} exists but is not a DuckDB database; "
+            "plantsync will not overwrite it (move it away or choose another path)"
+        )
+
+
+def publish(work: Path, published: Path, on_stage: StageCallback | None = None) -> float:
+    """Publish the working database `work` as `published`; returns the seconds it took.
+
+    The caller holds the writer lock, so no one writes `work` meanwhile and any temporary file
+    beside `published` is a leftover of a crashed publish. `on_stage` is called as each stage
+    begins (for tests that interrupt a publish).
+    """
+    import duckdb
+
+    started = time.perf_counter()
+    stage = on_stage or (lambda _stage: None)
+    remove_leftovers(published)
+    stage("checkpoint")
+    with duckdb.connect(str(work)) as connection:
+        connection.execute("checkpoint")
+    tmp = published.with_name(f".{published.name}{TMP_INFIX}{os.getpid()}.tmp")
+    try:
+        stage("copy")
+        shutil.copyfile(work, tmp)
+        stage("fsync")
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        stage("verify")
+        with duckdb.connect(str(tmp), read_only=True) as copy:
+            copy.execute("select count(*) from information_schema.tables").fetchone()
+        stage("rename")
+        os.replace(tmp, published)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(published.parent)
+    # A write-ahead log left by someone who opened the old file read-write belongs to the old
+    # file: DuckDB refuses to open the new one beside it ("WAL does not match database file").
+    published.with_name(published.name + ".wal").unlink(missing_ok=True)
+    stage("done")
+    return time.perf_counter() - started
+
+
+def remove_leftovers(published: Path) -> None:
+    """Delete temporary files of interrupted publishes of `published`."""
+    for leftover in published.parent.glob(f".{published.name}{TMP_INFIX}*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
+def seed_work_from_published(work: Path, published: Path) -> bool:
+    """Start a missing working database from the published file (an upgrade from a layout
+    without one, or a deleted sync folder): its raw data and sync state are consistent."""
+    if work.exists() or not published.is_file() or published.stat().st_size == 0:
+        return False
+    work.parent.mkdir(parents=True, exist_ok=True)
+    tmp = work.with_name(work.name + ".seed.tmp")
+    shutil.copyfile(published, tmp)
+    os.replace(tmp, work)
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
