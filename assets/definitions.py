@@ -10,6 +10,7 @@ from assets.connectivity import CATCH_UP_JOB, build_connectivity_sensor, connect
 from assets.ingest import WAREHOUSE_POOL, build_makini_ingest, build_oee_ingest
 from assets.jobs import build_jobs
 from assets.models import build_model_assets
+from assets.report import plant_report
 from assets.resources import build_resources
 from assets.schedules import SCHEDULES
 from assets.webhook_sensor import makini_webhook_sensor
@@ -24,7 +25,7 @@ def build_definitions() -> dg.Definitions:
     jobs = build_jobs()
     catch_up_job = next(job for job in jobs if job.name == CATCH_UP_JOB)
     return dg.Definitions(
-        assets=[build_makini_ingest(), build_oee_ingest(), *model_assets],
+        assets=[build_makini_ingest(), build_oee_ingest(), *model_assets, plant_report],
         asset_checks=model_checks,
         jobs=[*jobs, connection_status_job],
         sensors=[build_connectivity_sensor(catch_up_job), makini_webhook_sensor],

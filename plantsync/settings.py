@@ -66,6 +66,11 @@ def duckdb_path() -> Path:
     return Path(get("PLANTSYNC_DUCKDB_PATH", "data/warehouse.duckdb"))
 
 
+def report_dir() -> Path:
+    """Where the plant report is written (PLANTSYNC_REPORT_DIR, default data/report)."""
+    return Path(get("PLANTSYNC_REPORT_DIR", "data/report"))
+
+
 def makini_base_url() -> str:
     url = get("MAKINI_BASE_URL", "https://api.makini.io")
     if not url.startswith(("http://", "https://")):
