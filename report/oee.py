@@ -43,7 +43,8 @@ COMPLETE_DAYS = """
 
 @dataclass(frozen=True)
 class Window:
-    """The days the OEE charts cover (local dates of the lines, both ends included)."""
+    """The days the OEE charts cover (local dates of the lines, both ends included): the last
+    WINDOW_DAYS days up to the latest complete day, or fewer when the history is shorter."""
 
     first_day: str
     last_day: str
@@ -60,16 +61,15 @@ def window(warehouse: Warehouse) -> Window | None:
     """The chart window, or None before any complete day exists."""
     if not all_exist(warehouse, OEE_MARTS):
         return None
-    rows = fetch(
+    days = fetch(
         warehouse,
-        f"select max(day) as last_day from ({COMPLETE_DAYS}) as complete_days",
+        f"select min(day) as first_day, max(day) as last_day from ({COMPLETE_DAYS}) as complete",
         origin="oee_window",
-    )
-    last_day = rows[0]["last_day"]
-    if last_day is None:
+    )[0]
+    if days["last_day"] is None:
         return None
-    first_day = date.fromisoformat(last_day) - timedelta(days=WINDOW_DAYS - 1)
-    return Window(first_day.isoformat(), last_day)
+    start = date.fromisoformat(days["last_day"]) - timedelta(days=WINDOW_DAYS - 1)
+    return Window(max(start.isoformat(), days["first_day"]), days["last_day"])
 
 
 def trend(warehouse: Warehouse) -> list[dict[str, Any]]:
