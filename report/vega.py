@@ -22,7 +22,6 @@ BLUE = "#0072B2"
 VERMILLION = "#D55E00"
 PURPLE = "#CC79A7"
 GREY = "#8C8C8C"
-CATEGORICAL = [BLUE, ORANGE, GREEN, PURPLE, SKY_BLUE, VERMILLION]
 
 # Measured with the Liberation Sans that vl-convert bundles (so layout is the same on every
 # machine); Arial and Helvetica have the same metrics. A viewer without any of them gets a
