@@ -158,7 +158,9 @@ def _syncs(rows: list[dict[str, Any]]) -> str:
 def _checks(checks: dict[str, Any]) -> str:
     parts = []
     failed = checks["failed"]
-    if not failed:
+    if not checks["ran"]:
+        parts.append("<p>No check could run yet.</p>")
+    elif not failed:
         parts.append(f"<p>All {checks['ran']} checks that could run pass.</p>")
     else:
         errors = sum(f["severity"] == "error" for f in failed)

@@ -283,7 +283,7 @@ def test_empty_warehouse_gives_no_data_panels(tmp_path: Path) -> None:
     assert data["headline"] == [] and data["window"] is None
     assert [row["last_synced_at"] for row in data["last_syncs"]] == [None, None]
     assert data["checks"]["ran"] == 0 and "marts.oee_daily" in data["checks"]["not_built"]
-    assert "could not run: not built yet" in html
+    assert "No check could run yet." in html and "could not run: not built yet" in html
 
 
 def test_failing_checks_are_listed(plant_warehouse_path: Path, tmp_path: Path) -> None:
