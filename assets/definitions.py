@@ -13,6 +13,7 @@ from assets.makini_ingest import build_makini_ingest
 from assets.models import build_model_assets
 from assets.oee_ingest import build_oee_ingest
 from assets.policies import ingest_retry_policy
+from assets.report import plant_report
 from assets.resources import build_resources
 from assets.schedules import build_schedules
 from assets.webhook_sensor import build_webhook_sensor
@@ -36,6 +37,7 @@ def build_definitions() -> dg.Definitions:
             build_makini_ingest(retry_policy, owners),
             build_oee_ingest(retry_policy, owners),
             build_model_assets(MODELS_DIR, target=settings.destination(), owners=owners),
+            plant_report,
         ],
         jobs=[*jobs, connection_status_job],
         sensors=[

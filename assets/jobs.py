@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # what `define_asset_job` returns; Dagster does not export th
 
 RAW_MAKINI = dg.AssetSelection.groups("raw_makini")
 RAW_OEE = dg.AssetSelection.groups("raw_oee")
+# Every job builds some mart the report pictures, so the report joins every job.
+REPORT = dg.AssetSelection.groups("report")
 # Tables a webhook can name, and the purchase-order tables of the hourly sync.
 REFETCH_TABLES = ("purchase_orders", "purchase_order_lines", "sites", "assets")
 ORDER_TABLES = ("purchase_orders", "purchase_order_lines")
@@ -34,9 +36,11 @@ def _makini_tables(tables: tuple[str, ...]) -> dg.AssetSelection:
 
 
 def _with_inputs(selection: dg.AssetSelection, ingest: dg.AssetSelection) -> dg.AssetSelection:
-    """`selection` and what it reads, ingesting only the raw tables in `ingest`."""
+    """`selection` and what it reads, ingesting only the raw tables in `ingest`, plus the
+    report, whose inputs are not pulled in: it reads the marts of both sources, and a run of
+    one source must not rebuild the other's models."""
     raw = RAW_MAKINI | RAW_OEE
-    return selection.upstream() - (raw - ingest)
+    return ((selection - REPORT).upstream() - (raw - ingest)) | REPORT
 
 
 def _job(name: str, selection: dg.AssetSelection, description: str):

@@ -57,6 +57,12 @@ class WarehouseResource(dg.ConfigurableResource):
             state_root=settings.absolute(self.state_dir),
         )
 
+    def reader(self) -> Any:
+        """A read-only connection to what analysts see (`warehouse.access.open_reader`)."""
+        from warehouse.access import open_reader
+
+        return open_reader(self.location())
+
     @contextmanager
     def writing(
         self, context: dg.OpExecutionContext, *, publish_at_end: bool = True

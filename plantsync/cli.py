@@ -19,6 +19,7 @@ COMMANDS = {
     "models": "plantsync.models_commands:models",
     "connections": "plantsync.connections_commands:connections",
     "webhooks": "plantsync.webhooks_commands:webhooks",
+    "report": "plantsync.report_command:report",
 }
 
 

@@ -84,6 +84,7 @@ def main(dev: bool) -> None:
         finally:
             state_file.write_text(json.dumps(state))
     _print_queries()
+    _print_report()
 
 
 def _replay_days(base_url: str, days: int) -> None:
@@ -216,6 +217,15 @@ def _print_queries() -> None:
         except Exception as exc:  # noqa: BLE001 - a demo query must not hide the summary
             click.echo(f"   ({type(exc).__name__}: {exc})")
     con.close()
+
+
+def _print_report() -> None:
+    """The run wrote the plant report (the report asset); say where to open it."""
+    import settings
+    from report.build import REPORT_FILE
+
+    path = settings.report_dir() / REPORT_FILE
+    click.echo(f"\nThe plant report, charts included (opens offline): {path}")
 
 
 def _dedent(sql: str) -> str:

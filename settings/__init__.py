@@ -20,6 +20,7 @@ DEFAULT_DUCKDB_PATH = "data/warehouse.duckdb"
 DEFAULT_OEE_DB_URL = "sqlite:///data/plant.db"
 DEFAULT_INBOX_URL = "sqlite:///data/webhook_inbox.db"
 DEFAULT_STATE_DIR = "data/state"
+DEFAULT_REPORT_DIR = "data/report"
 DEFAULT_MAKINI_BASE_URL = "https://api.makini.io"
 # Orders per page: large pages amortise request overhead; the API caps per_page at 1000.
 DEFAULT_MAKINI_PER_PAGE = 500
@@ -102,6 +103,11 @@ def destination() -> str:
 def duckdb_path() -> Path:
     """The DuckDB file analysts read (absolute: dlt and Dagster's step processes must agree)."""
     return absolute(get("PLANTSYNC_DUCKDB_PATH", DEFAULT_DUCKDB_PATH))
+
+
+def report_dir() -> Path:
+    """Where the plant report is written (absolute, like every path handed on)."""
+    return absolute(get("PLANTSYNC_REPORT_DIR", DEFAULT_REPORT_DIR))
 
 
 def state_dir() -> Path:

@@ -1,0 +1,87 @@
+"""How current the warehouse is: when each source last synced, and which data checks fail.
+
+Checks are the models' YAML tests, counted against the warehouse as it is now, so the report
+says the same whether it is built by a scheduled run or from the command line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from report.sql import fetch
+from warehouse.compile import compile_sql
+from warehouse.connections import Warehouse
+from warehouse.data_tests import DataTest, project_tests
+from warehouse.graph import load_project
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+def last_syncs(warehouse: Warehouse) -> list[dict[str, Any]]:
+    """The newest extraction time of each Makini connection and of the OEE database
+    (`last_synced_at` None: never synced)."""
+    makini: list[dict[str, Any]] = []
+    if warehouse.table_exists("raw_makini.purchase_orders"):
+        makini = fetch(
+            warehouse,
+            """
+            select connection_id, max(_extracted_at) as last_synced_at
+            from raw_makini.purchase_orders
+            group by connection_id
+            order by connection_id
+            """,
+            origin="makini_syncs",
+        )
+    oee_at = None
+    if warehouse.table_exists("raw_oee.lines"):
+        oee_at = fetch(
+            warehouse,
+            "select max(_extracted_at) as last_synced_at from raw_oee.lines",
+            origin="oee_sync",
+        )[0]["last_synced_at"]
+    rows = [{"source": "makini", **row} for row in makini] or [
+        {"source": "makini", "connection_id": None, "last_synced_at": None}
+    ]
+    return [*rows, {"source": "oee", "connection_id": None, "last_synced_at": oee_at}]
+
+
+def check_results(warehouse: Warehouse, project_dir: Path = MODELS_DIR) -> dict[str, Any]:
+    """Every YAML test of the project: how many ran, the failing ones (error and warn), and
+    those that could not run because a table they read is not built yet."""
+    tests = project_tests(load_project(project_dir))
+    exists: dict[str, bool] = {}
+
+    def built(table: str) -> bool:
+        if table not in exists:
+            exists[table] = warehouse.table_exists(table)
+        return exists[table]
+
+    runnable = [t for t in tests if built(t.model) and built(t.references or t.model)]
+    failures = _failure_counts(warehouse, runnable)
+    failed = [
+        {
+            "model": test.model,
+            "test": test.name,
+            "severity": test.severity,
+            "failing_rows": count,
+            "rule": test.description,
+        }
+        for test, count in zip(runnable, failures, strict=True)
+        if count
+    ]
+    not_run = sorted({t.model for t in tests if t not in runnable})
+    return {"tests": len(tests), "ran": len(runnable), "failed": failed, "not_built": not_run}
+
+
+def _failure_counts(warehouse: Warehouse, tests: list[DataTest]) -> list[int]:
+    """Failing-row counts in one query (one round trip, even on Snowflake)."""
+    if not tests:
+        return []
+    parts = [
+        f"select {i} as test_index, count(*) as failures from "
+        f"({compile_sql(t.sql, warehouse.dialect, origin=f'{t.model}:{t.name}')}) as failing_{i}"
+        for i, t in enumerate(tests)
+    ]
+    counts = {int(i): int(n) for i, n in warehouse.query("\nunion all\n".join(parts))}
+    return [counts[i] for i in range(len(tests))]

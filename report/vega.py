@@ -1,0 +1,74 @@
+"""Vega-Lite specs rendered to SVG on the server (vl-convert), and the "no data yet" panel.
+
+vl-convert bundles Vega and Vega-Lite with its own JavaScript engine: no browser, no network
+(`allowed_base_urls=[]` forbids any fetch) and the same SVG for the same spec. Text stays text,
+so charts are sharp in print and searchable. Colours are the Okabe-Ito palette, which stays
+distinguishable with the common colour-vision deficiencies; no chart relies on colour alone
+(labels, dashes or order carry the same information).
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+# Okabe & Ito (2008), "Color Universal Design"
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+GREEN = "#009E73"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GREY = "#8C8C8C"
+
+# Measured with the Liberation Sans that vl-convert bundles (so layout is the same on every
+# machine); Arial and Helvetica have the same metrics. A viewer without any of them gets a
+# wider font: PADDING leaves room for that.
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+PADDING = {"left": 24, "right": 24, "top": 6, "bottom": 6}
+CONFIG: dict[str, Any] = {
+    "background": "white",
+    "font": FONT,
+    "view": {"stroke": "#cccccc"},
+    "title": {"fontSize": 14, "anchor": "start", "subtitleColor": "#444444", "offset": 10},
+    "axis": {
+        "labelFontSize": 11,
+        "titleFontSize": 11,
+        "titleFontWeight": "normal",
+        "titleColor": "#222222",
+        "labelColor": "#222222",
+        "gridColor": "#e8e8e8",
+    },
+    "header": {"labelFontSize": 12, "labelFontWeight": "bold", "labelAnchor": "start"},
+    "legend": {"labelFontSize": 11, "titleFontSize": 11, "labelLimit": 220},
+}
+
+
+def render(spec: dict[str, Any], scope: str) -> str:
+    """SVG of a Vega-Lite spec; element ids prefixed with `scope` so that several charts can
+    share one HTML page (Vega numbers its clip paths from 1 in every chart)."""
+    import vl_convert
+
+    full = {"config": CONFIG, "padding": PADDING, **spec}
+    svg = vl_convert.vegalite_to_svg(full, allowed_base_urls=[])
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{scope}-\1"', svg)
+    return re.sub(r"url\(#([^)]+)\)", rf"url(#{scope}-\1)", svg)
+
+
+def no_data_panel(title: str, hint: str) -> str:
+    """A plain SVG panel saying there is no data yet (and what would bring some)."""
+    title, hint = escape(title), escape(hint)
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="110" '
+        f'viewBox="0 0 640 110" role="img" aria-label="{title}: no data yet">'
+        '<rect x="1" y="1" width="638" height="108" fill="#f6f6f6" stroke="#8c8c8c" '
+        'stroke-dasharray="6 4"/>'
+        f'<text x="20" y="38" font-family="{FONT}" font-size="15" font-weight="bold" '
+        f'fill="#222222">{title}</text>'
+        f'<text x="20" y="66" font-family="{FONT}" font-size="14" fill="#222222">'
+        "No data yet</text>"
+        f'<text x="20" y="88" font-family="{FONT}" font-size="12" fill="#444444">{hint}</text>'
+        "</svg>"
+    )

@@ -1,0 +1,81 @@
+"""The report asset writes the page where PLANTSYNC_REPORT_DIR says and joins every job;
+`chart_metadata` gives the marts their chart as a markdown image."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from assets.definitions import build_definitions
+from assets.report import REPORT_KEY, chart_metadata, plant_report
+from assets.resources import WarehouseResource
+from tests.report.plant import build_plant_warehouse
+from warehouse.connections import DuckDBWarehouse
+
+CHARTED = (
+    "marts.oee_daily",
+    "marts.six_big_losses",
+    "marts.downtime_pareto",
+    "marts.po_spend_monthly",
+    "marts.open_po_lines",
+)
+
+
+@pytest.fixture(scope="module")
+def warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_plant_warehouse(tmp_path_factory.mktemp("warehouse"))
+
+
+def test_report_asset_writes_the_page(warehouse_path: Path, isolated_env: Path) -> None:
+    result = dg.materialize(
+        [plant_report],
+        resources={"warehouse": WarehouseResource(duckdb_path=str(warehouse_path))},
+    )
+
+    assert result.success
+    [materialization] = result.asset_materializations_for_node("report__plant_report")
+    metadata = materialization.metadata
+    page = isolated_env / "report" / "index.html"
+    assert metadata["path"].value == str(page)
+    assert metadata["size_bytes"].value == page.stat().st_size > 10_000
+
+
+def test_chart_metadata_is_a_markdown_svg_image(warehouse_path: Path) -> None:
+    with DuckDBWarehouse(duckdb.connect(str(warehouse_path), read_only=True)) as wh:
+        for fqn in CHARTED:
+            entry = chart_metadata(wh, fqn)["chart"]
+            assert isinstance(entry, dg.MarkdownMetadataValue)
+            found = re.fullmatch(
+                r"!\[(.+)\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", entry.md_str
+            )
+            assert found and found.group(1) == fqn
+            svg = base64.b64decode(found.group(2)).decode("utf-8")
+            assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+        assert chart_metadata(wh, "marts.oee_by_shift") == {}
+
+
+def test_report_joins_every_job_without_crossing_sources() -> None:
+    defs = build_definitions()
+    jobs = (
+        "sync_all_job",
+        "makini_sync_job",
+        "makini_orders_job",
+        "makini_refetch_job",
+        "oee_sync_job",
+    )
+    selected = {name: defs.resolve_job_def(name).asset_layer.selected_asset_keys for name in jobs}
+
+    assert all(REPORT_KEY in keys for keys in selected.values())
+    oee_marts = {
+        dg.AssetKey(["marts", m]) for m in ("oee_daily", "six_big_losses", "downtime_pareto")
+    }
+    po_marts = {dg.AssetKey(["marts", m]) for m in ("po_spend_monthly", "open_po_lines")}
+    # the report reads both sources' marts; a one-source job must not rebuild the other's
+    assert not selected["oee_sync_job"] & po_marts
+    for name in ("makini_sync_job", "makini_orders_job", "makini_refetch_job"):
+        assert not selected[name] & oee_marts, name
