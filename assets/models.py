@@ -14,9 +14,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from warehouse import Project, load_project
 from warehouse.connections import Warehouse
 from warehouse.data_tests import DataTest, TestResult, model_tests, run_test
-from warehouse.graph import Project, load_project
 from warehouse.lineage import model_lineage, schema_from_warehouse
 from warehouse.materialize import ModelResult, build_model
 

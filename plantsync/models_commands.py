@@ -14,13 +14,13 @@ import click
 from plantsync import settings
 
 if TYPE_CHECKING:
-    from warehouse.graph import Project
+    from warehouse import Project
 
 TARGETS = ("duckdb", "snowflake", "postgres")
 
 
 def _load(project_dir: str) -> Project:
-    from warehouse.graph import load_project
+    from warehouse import load_project
 
     return load_project(project_dir)
 

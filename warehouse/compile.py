@@ -15,11 +15,9 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, UnsupportedError
 
+from warehouse.dialects import SOURCE_DIALECT, TARGETS
 from warehouse.errors import CompileError
-from warehouse.graph import SOURCE_DIALECT, Project
-from warehouse.project import Model
-
-TARGETS = ("duckdb", "snowflake", "postgres")
+from warehouse.model import Project
 
 # Functions sqlglot does not know (exp.Anonymous) but that exist with the same meaning on the
 # listed targets. Anything else unknown to sqlglot fails to compile for non-DuckDB targets.
@@ -158,12 +156,17 @@ def transpile(model: str, tree: exp.Expression, target: str) -> str:
         raise CompileError(model, "construct", f"does not transpile to {target}: {exc}") from exc
 
 
-def compile_model(project: Project, fqn: str, target: str) -> str:
-    """One model's SQL for `target`. DuckDB gets the file's own text: nothing to translate."""
-    model: Model = project.models[fqn]
+def compile_model(project: Project, fqn: str, target: str, *, incremental: bool = False) -> str:
+    """One model's SQL for `target`. DuckDB gets the file's own text: nothing to translate.
+
+    `incremental`: the rendering with `is_incremental()` true (an incremental model whose
+    table exists, without a full refresh).
+    """
+    model = project.models[fqn]
     if target == SOURCE_DIALECT:
-        return model.sql.strip().rstrip(";").strip()
-    return transpile(fqn, project.tree(fqn), target)
+        sql = model.incremental_sql if incremental and model.incremental_sql else model.sql
+        return sql.strip().rstrip(";").strip()
+    return transpile(fqn, project.tree(fqn, incremental=incremental), target)
 
 
 def compile_sql(sql: str, target: str, *, origin: str = "sql") -> str:

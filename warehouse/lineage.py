@@ -15,7 +15,8 @@ from sqlglot.lineage import lineage
 from sqlglot.optimizer.qualify import qualify
 
 from warehouse.connections import Warehouse
-from warehouse.graph import SOURCE_DIALECT, Project
+from warehouse.dialects import SOURCE_DIALECT
+from warehouse.model import Project
 
 # {"schema.table": ["col", ...]}
 TableColumns = dict[str, list[str]]

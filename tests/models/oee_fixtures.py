@@ -21,7 +21,7 @@ from pipelines.makini.tables import ENDPOINTS_BY_TABLE, snake_case
 from pipelines.oee.pipeline import run_oee
 from sandbox.plant import schema
 from sandbox.plant.catalog import REASON_CODES
-from warehouse.seeds import load_rows
+from tests.support.tables import load_rows
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 EXTRACTED_AT = datetime(2026, 2, 1)
@@ -213,7 +213,7 @@ def rows(wh: warehouse.Warehouse, sql: str) -> list[dict]:
 def raw_oee_copier(
     source_duckdb: Path, **model_inputs: Any
 ) -> Callable[[warehouse.Warehouse], None]:
-    """A `create_raw` for `warehouse.compare.compare_targets`: the raw_oee tables loaded by the
+    """A `create_raw` for `tests.support.compare.compare_targets`: the raw_oee tables loaded by the
     source into `source_duckdb`, plus the Makini inputs, recreated on any target."""
     import duckdb
 

@@ -31,8 +31,8 @@ from pipelines.makini.tables import (
     PURCHASE_ORDER_LINES_TABLE,
     snake_case,
 )
+from tests.support.tables import load_rows
 from warehouse import Project, Warehouse, load_project, run
-from warehouse.seeds import load_rows
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 

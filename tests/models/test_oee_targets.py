@@ -18,7 +18,7 @@ from tests.models.oee_fixtures import (
     raw_oee_copier,
 )
 from tests.models.test_oee_conventions import EXTRACTED_AT, PLANT
-from warehouse.compare import compare_targets
+from tests.support.compare import compare_targets
 
 OWN_MODELS = [m for m in OEE_MODELS if m not in ("staging.assets", "staging.asset_downtime")]
 THRESHOLDS = {"M30": 30}

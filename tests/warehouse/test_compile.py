@@ -8,9 +8,9 @@ import pytest
 import sqlglot
 
 from tests.warehouse.example_project import write_project
+from warehouse import load_project
 from warehouse.compile import GUARDS, compile_model, compile_project, transpile
 from warehouse.errors import CompileError
-from warehouse.graph import load_project
 
 
 def _tree(sql: str) -> sqlglot.exp.Expression:

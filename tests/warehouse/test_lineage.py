@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.warehouse.example_project import write_project
+from warehouse import load_project
 from warehouse.connections import Warehouse
-from warehouse.graph import load_project
 from warehouse.lineage import infer_schema, project_lineage, schema_from_warehouse
 from warehouse.materialize import run
 
