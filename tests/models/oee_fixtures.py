@@ -177,8 +177,10 @@ def prepare_model_inputs(
 
 
 def oee_selection(with_seed: bool) -> list[str]:
-    """The OEE models (and the settings seed unless a test provides its own rows)."""
-    return [*OEE_MODELS, "seeds.oee_settings"] if with_seed else list(OEE_MODELS)
+    """The OEE models and the seeds they read (the settings seed only unless a test provides its
+    own rows)."""
+    seeds = ["seeds.downtime_category_map", *(["seeds.oee_settings"] if with_seed else [])]
+    return [*seeds, *OEE_MODELS]
 
 
 def build_models(duckdb_path: Path, **model_inputs: Any) -> warehouse.Warehouse:

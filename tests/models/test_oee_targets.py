@@ -28,8 +28,7 @@ THRESHOLDS = {"M30": 30}
 def test_every_oee_model_transpiles(target: str) -> None:
     project = warehouse.load_project(MODELS_DIR)
     for fqn in OWN_MODELS:
-        schema, name = fqn.split(".")
-        sql = (MODELS_DIR / schema / f"{name}.sql").read_text()
+        sql = project.models[fqn].sql  # rendered: the marts use macros
         sqlglot.transpile(sql, read="duckdb", write=target, unsupported_level=ErrorLevel.RAISE)
         warehouse.compile_model(project, fqn, target)  # the engine's guards too
 
