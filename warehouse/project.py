@@ -7,7 +7,7 @@ database is checked here, so a bad project fails before any SQL runs, naming fil
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from warehouse.properties import (
     tags_of,
 )
 from warehouse.seeds import SeedFile, read_seed, values_select
-from warehouse.templating import Templates, uses_jinja
+from warehouse.templating import Templates, read_docs, uses_jinja
 
 MACROS_DIR = "macros"
 SOURCES_DIR = "sources"
@@ -42,6 +42,7 @@ class _Files:
     seeds: list[Path] = field(default_factory=list)
     properties: list[Path] = field(default_factory=list)
     macros: list[Path] = field(default_factory=list)
+    docs: list[Path] = field(default_factory=list)
 
 
 def load_project(
@@ -63,7 +64,8 @@ def load_project(
     _apply_properties(root, properties, models)
     _finish_seeds(models, seeds)
     sources = frozenset(properties.sources.values())
-    loader = _Loader(models, properties, config, files.macros)
+    loader = _Loader(models, properties, config, files.macros, files.docs)
+    loader.render_descriptions()
     trees, incremental_trees = loader.render_and_parse()
     known = set(models) | sources
     for fqn, model in models.items():
@@ -109,6 +111,8 @@ def _scan(root: Path) -> _Files:
                     f"(not {top + '/' if top else 'the project root'})"
                 )
             files.models.append(path)
+        elif suffix == ".md":
+            files.docs.append(path)
         elif suffix == ".csv":
             if top != SEED_SCHEMA:
                 raise ProjectError(
@@ -229,11 +233,13 @@ class _Loader:
         properties: Properties,
         config: ProjectConfig,
         macros: list[Path],
+        docs: list[Path],
     ) -> None:
         self._models = models
         self._sources = properties.sources
         self._config = config
         self._macros = macros
+        self._docs = docs
         self._templates: Templates | None = None
         self._by_name: dict[str, list[str]] = {}
         for fqn, model in models.items():
@@ -243,9 +249,28 @@ class _Loader:
     def templates(self) -> Templates:
         if self._templates is None:
             self._templates = Templates(
-                macro_files=self._macros, vars=self._config.vars, ref=self.ref, source=self.source
+                macro_files=self._macros,
+                vars=self._config.vars,
+                ref=self.ref,
+                source=self.source,
+                docs=read_docs(self._docs),
             )
         return self._templates
+
+    def render_descriptions(self) -> None:
+        """Descriptions written with Jinja, such as dbt's `{{ doc('orders') }}`."""
+        for model in self._models.values():
+            if uses_jinja(model.description):
+                model.description = self.templates.render_text(model.fqn, model.description)
+            model.columns = tuple(
+                replace(c, description=self._render_description(f"{model.fqn}.{c.name}", c))
+                for c in model.columns
+            )
+
+    def _render_description(self, origin: str, column: Column) -> str:
+        if not uses_jinja(column.description):
+            return column.description
+        return self.templates.render_text(origin, column.description)
 
     def render_and_parse(self) -> tuple[dict[str, exp.Query], dict[str, exp.Query]]:
         trees, incremental_trees = {}, {}

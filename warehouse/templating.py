@@ -8,6 +8,7 @@ file and line (and the macro file and line when it happened inside a macro).
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,12 +18,26 @@ from typing import Any
 from warehouse.errors import ProjectError
 
 JINJA_MARKERS = ("{{", "{%", "{#")
+_DOCS_BLOCK = re.compile(r"{%-?\s*docs\s+(\w+)\s*-?%}(.*?){%-?\s*enddocs\s*-?%}", re.S)
 CONFIG_KEYS = ("materialized", "unique_key", "tags", "meta")
 _MISSING = object()
 
 
 def uses_jinja(text: str) -> bool:
     return any(marker in text for marker in JINJA_MARKERS)
+
+
+def read_docs(paths: Iterable[Path]) -> dict[str, str]:
+    """dbt doc blocks (`{% docs name %}...{% enddocs %}` in .md files), by name."""
+    docs: dict[str, str] = {}
+    origins: dict[str, Path] = {}
+    for path in paths:
+        for match in _DOCS_BLOCK.finditer(path.read_text(encoding="utf-8")):
+            name = match[1]
+            if name in docs:
+                raise ProjectError(f"{path}: doc block {name!r} is also defined in {origins[name]}")
+            docs[name], origins[name] = match[2].strip(), path
+    return docs
 
 
 @dataclass
@@ -76,6 +91,7 @@ class Templates:
         vars: dict[str, Any],
         ref: Callable[[tuple[str, ...]], str],
         source: Callable[[str, str], str],
+        docs: dict[str, str] | None = None,
     ) -> None:
         # imported here, not at module level: most projects never render a template, and
         # jinja2 costs about as much to import as loading a small project
@@ -84,6 +100,7 @@ class Templates:
         self._jinja = jinja2
         self.vars = dict(vars)
         self._ref, self._source = ref, source
+        self._docs = dict(docs or {})
         self._state: _RenderState | None = None
         self.env = jinja2.Environment(
             undefined=jinja2.StrictUndefined,
@@ -98,6 +115,7 @@ class Templates:
             config=self._call_config,
             is_incremental=lambda: self.state().incremental,
             this=_This(self),
+            doc=self._call_doc,
         )
         self._macro_origin: dict[str, Path] = {}
         for path in macro_files:
@@ -121,6 +139,15 @@ class Templates:
             raise ProjectError(_located(exc, path, _describe(exc))) from exc
         finally:
             self._state = None
+
+    def render_text(self, origin: str, text: str) -> str:
+        """A YAML text such as a description with `{{ doc('orders') }}` in it."""
+        try:
+            return self.env.from_string(text).render()
+        except ProjectError as exc:
+            raise ProjectError(f"{origin}: {exc}") from exc
+        except Exception as exc:
+            raise ProjectError(f"{origin}: cannot render {text!r}: {_describe(exc)}") from exc
 
     def render_expression(self, origin: str, expression: str) -> str:
         """A YAML value such as `ref('customers')` evaluated (no model context)."""
@@ -162,6 +189,11 @@ class Templates:
 
     def _call_source(self, source_name: str, table_name: str) -> str:
         return self._source(source_name, table_name)
+
+    def _call_doc(self, name: str) -> str:
+        if name not in self._docs:
+            raise ProjectError(f"doc({name!r}): no {{% docs {name} %}} block in the .md files")
+        return self._docs[name]
 
     def _call_var(self, name: str, default: Any = _MISSING) -> Any:
         if name in self.vars:

@@ -138,11 +138,16 @@ from {{ ref('stg_payments') }}
 where payment_id > (select max(payment_id) from {{ this }})
 {% endif %}
 """,
+    "marts/docs.md": """
+{% docs orders %}
+One row per order with its payments by method, in dollars.
+{% enddocs %}
+""",
     "marts/schema.yml": """
 version: 2
 models:
   - name: orders
-    description: One row per order with its payments by method.
+    description: '{{ doc("orders") }}'
     columns:
       - name: order_id
         data_tests: [unique, not_null]
@@ -254,6 +259,7 @@ def test_project_loads_with_dbt_conventions(tmp_path: Path) -> None:
     project = load_project(_write(tmp_path))
     orders = project.models["marts.orders"]
     assert (orders.materialized, orders.tags) == ("table", ("finance",))
+    assert orders.description == "One row per order with its payments by method, in dollars."
     assert orders.depends_on == ("staging.stg_orders", "staging.stg_payments")
     assert project.models["marts.customers"].materialized == "view"  # config() wins
     assert project.models["staging.stg_payments"].depends_on == ("raw_shop.payments",)

@@ -157,3 +157,21 @@ def test_reading_its_own_table_outside_is_incremental_is_an_error(tmp_path: Path
     sql = "{{ config(materialized='incremental', unique_key='a') }}\nselect a from {{ this }}"
     with pytest.raises(ProjectError, match=r"loop\.sql \(rendered\): model reads its own table"):
         load_project(_project(tmp_path, {"marts/loop.sql": sql}))
+
+
+def test_doc_blocks_fill_descriptions(tmp_path: Path) -> None:
+    project_dir = write_project(
+        tmp_path,
+        {
+            "marts/docs.md": "{% docs spend %}\nSpend by status.\n{% enddocs %}\n",
+            "marts/_marts.yml": (
+                "models:\n  - name: po_spend\n    description: '{{ doc(\"spend\") }}'\n"
+            ),
+        },
+    )
+    assert load_project(project_dir).models["marts.po_spend"].description == "Spend by status."
+    (project_dir / "marts" / "docs.md").unlink()
+    with pytest.raises(
+        ProjectError, match=r"marts\.po_spend: doc\('spend'\): no \{% docs spend %\}"
+    ):
+        load_project(project_dir)
