@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlglot import exp
-
+from warehouse.connections import sql_literal
 from warehouse.errors import ProjectError
 
 # Checked in this order; a column takes the first type every non-empty cell matches. Integers
@@ -73,16 +72,6 @@ def infer_type(values: Iterable[str | None]) -> str:
     return "varchar"
 
 
-def _literal(value: Any) -> exp.Expression:
-    if value is None:
-        return exp.null()
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int | float):
-        return exp.Literal.number(value)
-    return exp.Literal.string(str(value))
-
-
 def values_select(columns: Sequence[tuple[str, str | None]], rows: Iterable[Sequence[Any]]) -> str:
     """DuckDB SQL selecting `rows` as `columns` ((name, type or None for text))."""
     names = [name for name, _ in columns]
@@ -90,7 +79,7 @@ def values_select(columns: Sequence[tuple[str, str | None]], rows: Iterable[Sequ
         f"cast({'v' + str(i)} as {ctype or 'varchar'}) as {name}"
         for i, (name, ctype) in enumerate(columns)
     )
-    tuples = [exp.Tuple(expressions=[_literal(v) for v in row]).sql("duckdb") for row in rows]
+    tuples = ["(" + ", ".join(sql_literal(v) for v in row) + ")" for row in rows]
     if not tuples:
         nulls = ", ".join(f"cast(null as {t or 'varchar'}) as {n}" for n, t in columns)
         return f"select {nulls} where 1 = 0"
