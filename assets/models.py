@@ -21,13 +21,14 @@ import dagster as dg
 
 from assets.ingest import MODELS_STEP
 from assets.progress import report
+from assets.report import chart_metadata
 from assets.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
 from connectivity.sync_log import failures_of_run
+from warehouse import Project, load_project
 from warehouse.connections import Warehouse
 from warehouse.data_tests import DataTest, TestResult, model_tests, run_test
 from warehouse.errors import ModelRunError
-from warehouse.graph import Project, load_project
-from warehouse.lineage import model_lineage, schema_from_warehouse
+from warehouse.lineage import Lineage, infer_schema, schema_from_warehouse
 from warehouse.materialize import ModelResult, build_model
 
 BLOCKING_SCHEMAS = frozenset({"canonical"})
@@ -110,6 +111,7 @@ def _build(
 ) -> Iterator:
     """Build in order; run each test once its model and the table it refers to are built."""
     pending = [t for fqn in project.order for t in tests[fqn] if (fqn, t.name) in checks]
+    lineage = LazyLineage(project)
     built: set[str] = set()
     for fqn in project.order:
         if fqn not in selected:
@@ -146,7 +148,8 @@ def _build(
         built.add(fqn)
         context.log.info(result.line())
         yield dg.MaterializeResult(
-            asset_key=asset_key(fqn), metadata=_materialized_metadata(project, wh, result)
+            asset_key=asset_key(fqn),
+            metadata=_materialized_metadata(project, wh, result, lineage),
         )
         ready = [t for t in pending if _ready(t, built, selected)]
         pending = [t for t in pending if t not in ready]
@@ -215,17 +218,19 @@ def _model_spec(project: Project, fqn: str, target: str, owners: list[str]) -> d
     )
 
 
-def _materialized_metadata(project: Project, warehouse: Warehouse, result: ModelResult) -> dict:
-    """Row count, typed column schema with YAML descriptions, and column lineage."""
+def _materialized_metadata(
+    project: Project, warehouse: Warehouse, result: ModelResult, lineage: "LazyLineage"
+) -> dict:
+    """Row count, typed column schema with YAML descriptions, column lineage (one model up for
+    Dagster's lineage view, back to the raw sources with keys in a table), and a chart for the
+    marts the report pictures."""
     fqn = result.model
     model = project.models[fqn]
     descriptions = {c.name: c.description for c in model.columns}
     rows = result.rows
     if rows is None:  # views are not counted while building; Dagster wants the figure
         rows = int(warehouse.query(f"select count(*) from {fqn}")[0][0])
-    known = schema_from_warehouse(warehouse, list(model.depends_on))
-    lineage = model_lineage(project, fqn, known)
-    return {
+    metadata = {
         "dagster/row_count": rows,
         "dagster/column_schema": dg.TableSchema(
             columns=[
@@ -233,21 +238,55 @@ def _materialized_metadata(project: Project, warehouse: Warehouse, result: Model
                 for name, type_ in warehouse.columns(fqn)
             ]
         ),
-        "dagster/column_lineage": dg.TableColumnLineage(
-            deps_by_column={
-                column: [
-                    dg.TableColumnDep(
-                        asset_key=asset_key(up.rsplit(".", 1)[0]), column_name=up.rsplit(".", 1)[1]
-                    )
-                    for up in upstream
-                ]
-                for column, upstream in lineage.items()
-                if upstream
-            }
-        ),
         "action": result.action,
         "seconds": round(result.seconds, 3),
+        **chart_metadata(warehouse, fqn),
     }
+    if not model.is_seed:
+        graph = lineage.get(warehouse)
+        metadata["dagster/column_lineage"] = _column_lineage(graph, fqn)
+        metadata["lineage_to_sources"] = dg.MetadataValue.md(_source_lineage_table(graph, fqn))
+    return metadata
+
+
+class LazyLineage:
+    """One `Lineage` per step, built at first use from the raw columns in the warehouse: its
+    cache spans the step's models, so tracing back to the sources costs once per model."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._graph: Lineage | None = None
+
+    def get(self, warehouse: Warehouse) -> Lineage:
+        if self._graph is None:
+            raw = schema_from_warehouse(warehouse, sorted(self.project.sources))
+            self._graph = Lineage(self.project, infer_schema(self.project, raw))
+        return self._graph
+
+
+def _column_lineage(graph: Lineage, fqn: str) -> dg.TableColumnLineage:
+    """Each column's inputs one table up: Dagster's UI follows them from asset to asset."""
+    analysis = graph.analysis(fqn)
+    deps = {}
+    for column in analysis.columns:
+        inputs = sorted({(table, name) for table, name, _ in analysis.direct(column)})
+        if inputs:
+            deps[column] = [
+                dg.TableColumnDep(asset_key=asset_key(table), column_name=name)
+                for table, name in inputs
+            ]
+    return dg.TableColumnLineage(deps_by_column=deps)
+
+
+def _source_lineage_table(graph: Lineage, fqn: str) -> str:
+    """Markdown: per column, the raw source columns of its value, and the join, filter and
+    group keys that decide its rows."""
+    lines = ["| column | from source columns | keys (join / filter / group) |", "|---|---|---|"]
+    for column, origins in graph.columns(fqn).items():
+        values = sorted({f"{o.table}.{o.column}" for o in origins if o.kind == "value"})
+        keys = sorted({f"{o.kind}: {o.table}.{o.column}" for o in origins if o.kind != "value"})
+        lines.append(f"| {column} | {', '.join(values) or '(constant)'} | {', '.join(keys)} |")
+    return "\n".join(lines)
 
 
 def _check_spec(project: Project, test: DataTest) -> dg.AssetCheckSpec:

@@ -31,9 +31,9 @@ from pipelines.makini.tables import (
     TIMESTAMP,
     snake_case,
 )
+from warehouse import Project, load_project
 from warehouse.compile import compile_model
 from warehouse.connections import Warehouse, connect
-from warehouse.graph import Project, load_project
 from warehouse.materialize import run
 from warehouse.selection import select
 

@@ -53,7 +53,7 @@ def raw_bound(db_url: str, duckdb_path: Path) -> float:
 def empty_makini_inputs(wh) -> None:
     """The Makini tables the OEE models also read, empty (this benchmark is about OEE)."""
     from pipelines.makini.tables import ENDPOINTS_BY_TABLE, snake_case
-    from warehouse.seeds import load_rows
+    from tests.support.tables import load_rows
 
     kinds = {
         "text": "varchar",

@@ -14,15 +14,30 @@ import click
 import settings
 
 if TYPE_CHECKING:
-    from warehouse.graph import Project
+    from warehouse import Project
 
 TARGETS = ("duckdb", "snowflake", "postgres")
 
 
-def _load(project_dir: str) -> Project:
-    from warehouse.graph import load_project
+def _load(project_dir: str, vars_text: str | None) -> Project:
+    from warehouse import load_project
 
-    return load_project(project_dir)
+    return load_project(project_dir, vars=_parse_vars(vars_text))
+
+
+def _parse_vars(text: str | None) -> dict[str, Any] | None:
+    """`--vars '{currency: EUR}'` (YAML or JSON, as dbt takes it)."""
+    if not text:
+        return None
+    import yaml
+
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise click.BadParameter(f"not YAML: {exc}", param_hint="--vars") from exc
+    if not isinstance(parsed, dict):
+        raise click.BadParameter("expected a mapping, e.g. '{name: value}'", param_hint="--vars")
+    return parsed
 
 
 def _selectors(select: tuple[str, ...]) -> list[str]:
@@ -49,6 +64,12 @@ select_option = click.option(
     help="Models: name, schema.name, schema.*, +name (ancestors), name+ (descendants); "
     "several space-separated or repeated.",
 )
+vars_option = click.option(
+    "--vars",
+    "vars_text",
+    metavar="YAML",
+    help="Values for var() in models, overriding the project file's vars: ('{name: value}').",
+)
 target_option = click.option(
     "--target",
     type=click.Choice(TARGETS),
@@ -66,15 +87,22 @@ def models() -> None:
 @select_option
 @target_option
 @project_dir_option
+@vars_option
 @click.option("--out", type=click.Path(file_okay=False), help="Write <schema>/<name>.sql here.")
-def compile(select: tuple[str, ...], target: str | None, project_dir: str, out: str | None) -> None:
+def compile(
+    select: tuple[str, ...],
+    target: str | None,
+    project_dir: str,
+    vars_text: str | None,
+    out: str | None,
+) -> None:
     """Transpile models to the target dialect; fail on anything that would not run the same."""
     from warehouse.compile import compile_model
     from warehouse.selection import select as select_models
 
     target = target or settings.destination()
     try:
-        project = _load(project_dir)
+        project = _load(project_dir, vars_text)
         fqns = select_models(project, _selectors(select))
         failures = []
         for fqn in fqns:
@@ -104,15 +132,22 @@ def compile(select: tuple[str, ...], target: str | None, project_dir: str, out: 
 @select_option
 @target_option
 @project_dir_option
+@vars_option
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
-def run(select: tuple[str, ...], target: str | None, project_dir: str, full_refresh: bool) -> None:
+def run(
+    select: tuple[str, ...],
+    target: str | None,
+    project_dir: str,
+    vars_text: str | None,
+    full_refresh: bool,
+) -> None:
     """Build the selected models in dependency order (views, tables, incremental merges)."""
     from plantsync.access import writing
     from warehouse.materialize import run as run_models
 
     started = time.perf_counter()
     try:
-        project = _load(project_dir)
+        project = _load(project_dir, vars_text)
         with writing("models run", target) as warehouse:
             results = run_models(
                 project,
@@ -130,7 +165,10 @@ def run(select: tuple[str, ...], target: str | None, project_dir: str, full_refr
 @select_option
 @target_option
 @project_dir_option
-def test(select: tuple[str, ...], target: str | None, project_dir: str) -> None:
+@vars_option
+def test(
+    select: tuple[str, ...], target: str | None, project_dir: str, vars_text: str | None
+) -> None:
     """Run the YAML tests; print failing rows; exit 1 if an error-severity test fails."""
     from plantsync.access import reading
     from warehouse.data_tests import project_tests, run_test
@@ -138,7 +176,7 @@ def test(select: tuple[str, ...], target: str | None, project_dir: str) -> None:
 
     results, not_run = [], []
     try:
-        project = _load(project_dir)
+        project = _load(project_dir, vars_text)
         tests = project_tests(project, _selectors(select))
         with reading(target) as warehouse:
             missing: dict[str, bool] = {}
@@ -186,32 +224,62 @@ def _echo_result(result: Any) -> None:
 
 @models.command()
 @select_option
+@target_option
 @project_dir_option
+@vars_option
 @click.option(
     "--offline",
     is_flag=True,
     help="Do not read raw table columns from the warehouse (select * over raw tables stays "
     "unresolved).",
 )
-def lineage(select: tuple[str, ...], project_dir: str, offline: bool) -> None:
-    """Print column lineage: each output column and the upstream columns it comes from."""
+def lineage(
+    select: tuple[str, ...],
+    target: str | None,
+    project_dir: str,
+    vars_text: str | None,
+    offline: bool,
+) -> None:
+    """Print column lineage back to the raw sources: each output column, the source columns
+    its value comes from with the transformations on the way, and the model's join, filter and
+    group keys."""
     from plantsync.access import reading
-    from warehouse.lineage import project_lineage, schema_from_warehouse
+    from warehouse.lineage import Lineage, infer_schema, schema_from_warehouse
     from warehouse.selection import select as select_models
 
     try:
-        project = _load(project_dir)
+        project = _load(project_dir, vars_text)
         fqns = select_models(project, _selectors(select))
         sources: dict[str, list[str]] = {}
-        missing_duckdb = settings.destination() == "duckdb" and not settings.duckdb_path().exists()
+        destination = target or settings.destination()
+        missing_duckdb = destination == "duckdb" and not settings.duckdb_path().exists()
         if not offline and not missing_duckdb:  # never create an empty warehouse file here
-            with reading() as warehouse:
+            with reading(target) as warehouse:
                 sources = schema_from_warehouse(warehouse, sorted(project.sources))
-        for fqn, columns in project_lineage(project, fqns, sources).items():
-            click.echo(fqn)
-            if not columns:
-                click.echo("    (columns unknown: select * over a table not in the warehouse)")
-            for column, upstream in columns.items():
-                click.echo(f"    {column} <- {', '.join(upstream) or '(constant)'}")
+        graph = Lineage(project, infer_schema(project, sources))
+        for fqn in fqns:
+            _echo_lineage(graph, fqn)
     except _engine_errors() as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _echo_lineage(graph: Any, fqn: str) -> None:
+    click.echo(fqn)
+    columns = graph.analysis(fqn).columns
+    if not columns:
+        click.echo("    (columns unknown: select * over a table not in the warehouse)")
+    for column in columns:
+        values = graph.values(fqn, column)
+        names = dict.fromkeys(f"{o.table}.{o.column}" for o in values)
+        origins = ", ".join(names) or "(constant)"
+        click.echo(f"    {column} <- {origins}")
+        for step in dict.fromkeys(step for o in values for step in o.via):
+            click.echo(f"        {step}")
+    keys: dict[str, list[str]] = {}
+    for key in graph.model_keys(fqn):
+        via = keys.setdefault(f"{key.kind:<6} {key.table}.{key.column}", [])
+        via += [str(step) for step in key.via if str(step) not in via]
+    if keys:
+        click.echo("    keys:")
+    for key, via in keys.items():
+        click.echo(f"        {key}" + (f"  ({'; '.join(via)})" if via else ""))

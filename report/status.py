@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from report.sql import fetch
+from warehouse import load_project
 from warehouse.compile import compile_sql
 from warehouse.connections import Warehouse
 from warehouse.data_tests import DataTest, project_tests
-from warehouse.graph import load_project
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 

@@ -1,9 +1,10 @@
 """Transpile DuckDB model SQL to `duckdb`, `snowflake` or `postgres`, refusing unfaithful output.
 
-sqlglot raises on constructs it knows it cannot generate (`ErrorLevel.RAISE`), but it passes
-unknown functions through verbatim and silently changes some semantics. `GUARDS` is the explicit
-list of those traps; each is a test in `tests/warehouse/test_compile.py`. Add to it whenever a
-model compiles but runs differently (or not at all) on a target.
+Three steps for another target: `warehouse.translations` rewrites constructs whose meaning
+differs there into SQL with DuckDB's meaning; `GUARDS` refuse what is left that would fail or
+silently differ (naming the model and the construct); sqlglot generates the target's SQL with
+`ErrorLevel.RAISE`, so what it knows it cannot write is refused too. Every translation and
+guard is checked against the real databases by `tests/warehouse/test_parity.py`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, UnsupportedError
 
+from warehouse.dialects import SOURCE_DIALECT, TARGETS
 from warehouse.errors import CompileError
-from warehouse.graph import SOURCE_DIALECT, Project
-from warehouse.project import Model
-
-TARGETS = ("duckdb", "snowflake", "postgres")
+from warehouse.model import Project
+from warehouse.translations import TRANSLATED, Refusal, translate
 
 # Functions sqlglot does not know (exp.Anonymous) but that exist with the same meaning on the
 # listed targets. Anything else unknown to sqlglot fails to compile for non-DuckDB targets.
@@ -30,21 +30,9 @@ PASSTHROUGH_ALLOWED: dict[str, frozenset[str]] = {
 
 
 # sqlglot knows these functions but writes them under their DuckDB name for the target, where
-# no such function exists (found by transpiling DuckDB's common functions; extend as found).
+# no such function exists, and no translation is known (extend as found).
 UNTRANSLATED: dict[str, tuple[str, ...]] = {
-    "postgres": (
-        "ApproxQuantile",
-        "ArgMax",
-        "ArgMin",
-        "DateBin",
-        "DateFromParts",
-        "Dayname",
-        "DayOfWeekIso",
-        "First",
-        "Last",
-        "RegexpExtract",
-        "Split",
-    ),
+    "postgres": ("ApproxQuantile", "DateBin", "First", "Last", "Split"),
     "snowflake": ("DateBin", "First", "Last"),
 }
 
@@ -52,6 +40,10 @@ UNTRANSLATED: dict[str, tuple[str, ...]] = {
 def _untranslated(target: str) -> Callable[[exp.Expression], bool]:
     types = tuple(getattr(exp, name) for name in UNTRANSLATED[target] if hasattr(exp, name))
     return lambda node: isinstance(node, types)
+
+
+def _element_access(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Bracket | exp.Dot) and not isinstance(node.parent, exp.Cast)
 
 
 @dataclass(frozen=True)
@@ -84,6 +76,33 @@ GUARDS: tuple[Guard, ...] = (
         "(list_transform/list_filter style) has no portable translation",
         lambda node: isinstance(node, exp.Lambda),
     ),
+    Guard(
+        "select * exclude/replace",
+        frozenset({"postgres"}),
+        "has no PostgreSQL equivalent (the columns are not known when compiling); list the columns",
+        lambda node: (
+            isinstance(node, exp.Star)
+            and bool(node.args.get("except_") or node.args.get("replace"))
+        ),
+    ),
+    Guard(
+        "levenshtein()",
+        frozenset({"postgres"}),
+        "needs PostgreSQL's fuzzystrmatch extension, which the engine does not assume",
+        lambda node: isinstance(node, exp.Levenshtein),
+    ),
+    Guard(
+        "unnest()",
+        frozenset({"snowflake"}),
+        "becomes FLATTEN, whose elements are VARIANT (text through the driver)",
+        lambda node: isinstance(node, exp.Explode | exp.Unnest),
+    ),
+    Guard(
+        "list element or struct field access",
+        frozenset({"snowflake"}),
+        "returns VARIANT (text through the driver); cast it, e.g. cast(xs[1] as integer)",
+        _element_access,
+    ),
     *(
         Guard(
             "function without a translation",
@@ -97,7 +116,7 @@ GUARDS: tuple[Guard, ...] = (
 
 
 def _anonymous_function(node: exp.Expression, target: str) -> str | None:
-    if isinstance(node, exp.Anonymous):
+    if isinstance(node, exp.Anonymous) and not node.meta.get(TRANSLATED):
         name = str(node.this).lower()
         if name not in PASSTHROUGH_ALLOWED.get(target, frozenset()):
             return name
@@ -105,7 +124,7 @@ def _anonymous_function(node: exp.Expression, target: str) -> str | None:
 
 
 def check_portable(model: str, tree: exp.Expression, target: str) -> None:
-    """Raise CompileError for the first guarded construct found in the tree."""
+    """Raise CompileError for the first guarded construct found in the (translated) tree."""
     if target == SOURCE_DIALECT:
         return
     for node in tree.walk():
@@ -136,7 +155,7 @@ def expand_group_by_all(tree: exp.Expression) -> exp.Expression:
             if not projection.find(exp.AggFunc, exp.Window)
         ]
         if any(isinstance(p, exp.Star) for p in select.expressions) or not ordinals:
-            raise CompileError("?", "GROUP BY ALL", "cannot be expanded for postgres here")
+            raise Refusal("GROUP BY ALL", "cannot be expanded for postgres here")
         select.set("group", exp.Group(expressions=ordinals))
     return tree
 
@@ -145,25 +164,32 @@ def transpile(model: str, tree: exp.Expression, target: str) -> str:
     """SQL for `target` from a parsed DuckDB tree (not modified)."""
     if target not in TARGETS:
         raise CompileError(model, f"target {target!r}", f"is not one of {', '.join(TARGETS)}")
-    check_portable(model, tree, target)
-    tree = tree.copy()
-    if target == "postgres":
-        try:
+    if target == SOURCE_DIALECT:
+        return tree.sql(dialect=target)
+    try:
+        tree = translate(tree, target)
+        check_portable(model, tree, target)
+        if target == "postgres":
             tree = expand_group_by_all(tree)
-        except CompileError as exc:
-            raise CompileError(model, exc.construct, str(exc).split(": ", 1)[1]) from exc
+    except Refusal as exc:
+        raise CompileError(model, exc.construct, f"on {target} {exc.reason}") from exc
     try:
         return tree.sql(dialect=target, unsupported_level=ErrorLevel.RAISE)
     except UnsupportedError as exc:
         raise CompileError(model, "construct", f"does not transpile to {target}: {exc}") from exc
 
 
-def compile_model(project: Project, fqn: str, target: str) -> str:
-    """One model's SQL for `target`. DuckDB gets the file's own text: nothing to translate."""
-    model: Model = project.models[fqn]
+def compile_model(project: Project, fqn: str, target: str, *, incremental: bool = False) -> str:
+    """One model's SQL for `target`. DuckDB gets the file's own text: nothing to translate.
+
+    `incremental`: the rendering with `is_incremental()` true (an incremental model whose
+    table exists, without a full refresh).
+    """
+    model = project.models[fqn]
     if target == SOURCE_DIALECT:
-        return model.sql.strip().rstrip(";").strip()
-    return transpile(fqn, project.tree(fqn), target)
+        sql = model.incremental_sql if incremental and model.incremental_sql else model.sql
+        return sql.strip().rstrip(";").strip()
+    return transpile(fqn, project.tree(fqn, incremental=incremental), target)
 
 
 def compile_sql(sql: str, target: str, *, origin: str = "sql") -> str:

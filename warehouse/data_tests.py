@@ -12,11 +12,18 @@ from dataclasses import dataclass
 from warehouse.compile import compile_sql
 from warehouse.connections import Warehouse, sql_literal
 from warehouse.errors import ModelRunError, ProjectError
-from warehouse.graph import Project
-from warehouse.project import Model, TestSpec
+from warehouse.model import Model, Project, TestSpec
 from warehouse.selection import select
 
-KINDS = ("not_null", "unique", "accepted_values", "relationships", "expression")
+COMMON_OPTIONS = ("severity", "where", "name")
+OPTIONS = {
+    "not_null": ("column",),
+    "unique": ("column", "columns"),
+    "accepted_values": ("column", "values", "quote"),
+    "relationships": ("column", "to", "field"),
+    "expression": ("sql",),
+}
+KINDS = tuple(OPTIONS)
 SEVERITIES = ("error", "warn")
 FAILING_ROWS_LIMIT = 20
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")  # also Dagster's rule for asset check names
@@ -58,9 +65,11 @@ def model_tests(model: Model) -> list[DataTest]:
     """Every YAML test of a model, resolved; names are unique per model."""
     tests = [_resolve(model, spec) for spec in model.tests]
     seen: set[str] = set()
-    for test in tests:
+    for test, spec in zip(tests, model.tests, strict=True):
         if test.name in seen:
-            raise ProjectError(f"{model.fqn}: two tests named {test.name!r}; give one a name:")
+            raise ProjectError(
+                f"{spec.origin}: {model.fqn}: two tests named {test.name!r}; give one a name:"
+            )
         seen.add(test.name)
     return tests
 
@@ -92,6 +101,10 @@ def _resolve(model: Model, spec: TestSpec) -> DataTest:
     if spec.kind not in KINDS:
         raise ProjectError(f"{where_}: unknown test kind (one of {', '.join(KINDS)})")
     options = spec.options
+    unknown = sorted(set(options) - {*COMMON_OPTIONS, *OPTIONS[spec.kind]})
+    if unknown:
+        allowed = ", ".join((*OPTIONS[spec.kind], *COMMON_OPTIONS))
+        raise ProjectError(f"{where_}: unknown option {unknown[0]!r} (expected one of: {allowed})")
     severity = str(options.get("severity", "error")).lower()
     if severity not in SEVERITIES:
         raise ProjectError(f"{where_}: severity must be error or warn")
@@ -139,7 +152,8 @@ def _column_test(
         values = options.get("values")
         if not values:
             raise ProjectError(f"{where_}: accepted_values needs values:")
-        listed = ", ".join(sql_literal(v) for v in values)
+        quote = options.get("quote", True)
+        listed = ", ".join(sql_literal(v) if quote else str(v) for v in values)
         sql = (
             f"select * from {table} "
             f"where {column} is not null and {column} not in ({listed}){filter_}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from warehouse.compile import compile_model
 from warehouse.connections import Warehouse
 from warehouse.errors import ModelRunError
-from warehouse.graph import Project
+from warehouse.model import Project
 from warehouse.selection import select
 
 STAGE_SUFFIX = "__plantsync_stage"
@@ -71,15 +71,22 @@ def build_model(
 ) -> ModelResult:
     """Build one model (its upstream tables must exist already)."""
     model = project.models[fqn]
-    sql = compile_model(project, fqn, warehouse.dialect)
     started = time.perf_counter()
     try:
         warehouse.create_schema(model.schema)
         existing = warehouse.relation_type(fqn)
+        # dbt's is_incremental(): an incremental model whose table exists, no full refresh
+        incremental = (
+            model.materialized == "incremental" and existing == "table" and not full_refresh
+        )
+    except Exception as exc:
+        raise ModelRunError(fqn, _one_line(exc)) from exc
+    sql = compile_model(project, fqn, warehouse.dialect, incremental=incremental)
+    try:
         if model.materialized == "view":
             _build_view(warehouse, fqn, sql, existing)
             action = "replaced" if existing else "created"
-        elif model.materialized == "incremental" and existing == "table" and not full_refresh:
+        elif incremental:
             _merge(warehouse, fqn, sql, model.unique_key)
             action = "merged"
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from warehouse.errors import ProjectError
-from warehouse.graph import Project
+from warehouse.model import Project
 
 
 def select(project: Project, selectors: Iterable[str] | str | None) -> list[str]:

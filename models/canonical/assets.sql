@@ -8,7 +8,7 @@ assets as (
 final as (
     select
         -- ids
-        connection_id || ':' || asset_key as asset_id,
+        {{ surrogate_key('connection_id', 'asset_key') }} as asset_id,
         connection_id,
         asset_key,
         parent_asset_key,

@@ -40,7 +40,7 @@ resolved as (
 final as (
     select
         -- ids
-        connection_id || ':' || currency_key as currency_id,
+        {{ surrogate_key('connection_id', 'currency_key') }} as currency_id,
         connection_id,
         currency_key,
         -- codes

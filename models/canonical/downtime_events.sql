@@ -28,6 +28,37 @@ makini_extraction as (
     group by connection_id
 ),
 
+category_rules as (
+    select * from seeds.downtime_category_map
+),
+
+category_names as (
+    select distinct category_name from makini_events
+),
+
+category_matches as (
+    -- Makini's categoryName is free text: the rule with the lowest precedence whose keyword it
+    -- contains decides ('unplanned' also contains 'plan', so breakdown rules come first)
+    select
+        category_names.category_name,
+        category_rules.category,
+        row_number() over (
+            partition by category_names.category_name
+            order by category_rules.precedence, category_rules.keyword
+        ) as match_rank
+    from category_names
+    inner join category_rules
+        on lower(category_names.category_name) like '%' || category_rules.keyword || '%'
+),
+
+makini_categories as (
+    select
+        category_name,
+        category
+    from category_matches
+    where match_rank = 1
+),
+
 oee as (
     select
         oee_events.event_id,
@@ -53,7 +84,7 @@ oee as (
 
 makini as (
     select
-        makini_events.connection_id || ':' || makini_events.downtime_key as event_id,
+        {{ surrogate_key('makini_events.connection_id', 'makini_events.downtime_key') }} as event_id,
         'makini' as source,
         cast(null as varchar) as line_id,
         makini_events.connection_id,
@@ -63,32 +94,16 @@ makini as (
         makini_events.ended_at is null as is_open,
         makini_events.category_name as reason_code,
         makini_events.description as reason_description,
-        -- Makini's categoryName is free text: map it by keyword, checked in this order
-        -- ('unplanned' also contains 'plan'); anything else is an unplanned stop.
-        case
-            when lower(makini_events.category_name) like '%break%'
-                or lower(makini_events.category_name) like '%fail%'
-                or lower(makini_events.category_name) like '%fault%'
-                or lower(makini_events.category_name) like '%corrective%'
-                or lower(makini_events.category_name) like '%unplanned%'
-                then 'breakdown'
-            when lower(makini_events.category_name) like '%plan%'
-                or lower(makini_events.category_name) like '%prevent%'
-                or lower(makini_events.category_name) like '%schedul%'
-                or lower(makini_events.category_name) like '%inspect%'
-                then 'planned_excluded'
-            when lower(makini_events.category_name) like '%setup%'
-                or lower(makini_events.category_name) like '%changeover%'
-                or lower(makini_events.category_name) like '%adjust%'
-                then 'setup_adjustment'
-            else 'unplanned_other'
-        end as category,
+        -- a category no rule matches is an unplanned stop: it must not vanish from downtime
+        coalesce(makini_categories.category, 'unplanned_other') as category,
         makini_events.notes as comment,
         makini_events.updated_at,
         makini_events._extracted_at as _loaded_at
     from makini_events
     left join makini_extraction
         on makini_extraction.connection_id = makini_events.connection_id
+    left join makini_categories
+        on makini_categories.category_name = makini_events.category_name
 ),
 
 unioned as (

@@ -36,7 +36,7 @@ coded as (
 final as (
     select
         -- ids
-        connection_id || ':' || exchange_rate_key as exchange_rate_id,
+        {{ surrogate_key('connection_id', 'exchange_rate_key') }} as exchange_rate_id,
         connection_id,
         exchange_rate_key,
         currency_key,

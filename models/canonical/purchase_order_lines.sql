@@ -77,8 +77,8 @@ joined as (
 final as (
     select
         -- ids
-        connection_id || ':' || po_key || ':' || line_key as po_line_id,
-        connection_id || ':' || po_key as po_id,
+        {{ surrogate_key('connection_id', 'po_key', 'line_key') }} as po_line_id,
+        {{ surrogate_key('connection_id', 'po_key') }} as po_id,
         connection_id,
         line_key,
         line_no,
@@ -104,7 +104,7 @@ final as (
         updated_at,
         deleted_at is not null as is_deleted,
         -- helpers
-        connection_id || ':' || line_key as connection_line_key,
+        {{ surrogate_key('connection_id', 'line_key') }} as connection_line_key,
         price_unit,
         _extracted_at as _loaded_at
     from joined

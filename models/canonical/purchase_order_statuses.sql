@@ -41,7 +41,7 @@ mapped as (
 final as (
     select
         -- ids
-        connection_id || ':' || status_key as status_id,
+        {{ surrogate_key('connection_id', 'status_key') }} as status_id,
         connection_id,
         status_key,
         -- mapping

@@ -72,7 +72,7 @@ joined as (
 final as (
     select
         -- ids
-        connection_id || ':' || po_key as po_id,
+        {{ surrogate_key('connection_id', 'po_key') }} as po_id,
         connection_id,
         po_key,
         po_number,

@@ -8,7 +8,7 @@ sites as (
 final as (
     select
         -- ids
-        connection_id || ':' || site_key as site_id,
+        {{ surrogate_key('connection_id', 'site_key') }} as site_id,
         connection_id,
         site_key,
         -- attributes

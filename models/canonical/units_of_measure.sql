@@ -8,7 +8,7 @@ units as (
 final as (
     select
         -- ids
-        connection_id || ':' || uom_key as uom_id,
+        {{ surrogate_key('connection_id', 'uom_key') }} as uom_id,
         connection_id,
         uom_key,
         -- attributes

@@ -8,7 +8,7 @@ vendors as (
 final as (
     select
         -- ids
-        connection_id || ':' || vendor_key as vendor_id,
+        {{ surrogate_key('connection_id', 'vendor_key') }} as vendor_id,
         connection_id,
         vendor_key,
         -- attributes

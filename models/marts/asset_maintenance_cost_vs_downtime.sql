@@ -58,7 +58,7 @@ final as (
     select
         joined.connection_id,
         joined.asset_key,
-        joined.connection_id || ':' || joined.asset_key as asset_id,
+        {{ surrogate_key('joined.connection_id', 'joined.asset_key') }} as asset_id,
         assets.asset_name,
         assets.criticality,
         joined.currency_code,
@@ -67,7 +67,7 @@ final as (
         joined.downtime_s,
         cast(joined.downtime_s as double) / 3600 as downtime_h,
         joined.failures,
-        cast(joined.po_spend_net as double) / nullif(cast(joined.downtime_s as double) / 3600, 0)
+        {{ ratio('joined.po_spend_net', 'cast(joined.downtime_s as double) / 3600') }}
             as spend_per_downtime_hour
     from joined
     left join assets

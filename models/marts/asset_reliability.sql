@@ -126,13 +126,12 @@ final as (
         period_s - downtime_s as operating_time_s,
         failures,
         repair_time_s,
-        cast(period_s - downtime_s as double) / nullif(failures, 0) as mtbf_s,
-        cast(repair_time_s as double) / nullif(failures, 0) as mttr_s,
+        {{ ratio('period_s - downtime_s', 'failures') }} as mtbf_s,
+        {{ ratio('repair_time_s', 'failures') }} as mttr_s,
         -- MTBF / (MTBF + MTTR): the failure counts cancel
         case
             when failures > 0
-                then cast(period_s - downtime_s as double)
-                    / nullif(period_s - downtime_s + repair_time_s, 0)
+                then {{ ratio('period_s - downtime_s', 'period_s - downtime_s + repair_time_s') }}
         end as inherent_availability
     from measures
 )

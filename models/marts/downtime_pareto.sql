@@ -60,8 +60,8 @@ final as (
         reason_rank,
         downtime_s,
         events,
-        cast(downtime_s as double) / nullif(reasons_downtime_s, 0) as share,
-        cast(running_downtime_s as double) / nullif(reasons_downtime_s, 0) as cumulative_share,
+        {{ ratio('downtime_s', 'reasons_downtime_s') }} as share,
+        {{ ratio('running_downtime_s', 'reasons_downtime_s') }} as cumulative_share,
         cast(reasons_downtime_s as bigint) as reasons_downtime_s,
         day_downtime_s
     from ranked

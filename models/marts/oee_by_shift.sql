@@ -123,10 +123,15 @@ measures as (
 ratios as (
     select
         *,
-        cast(run_time_s as double) / nullif(planned_production_time_s, 0) as availability,
-        cast(ideal_run_time_s as double) / nullif(run_time_s, 0) as performance_raw,
-        cast(good_count as double) / nullif(total_count, 0) as quality
+        {{ oee_ratios() }}
     from measures
+),
+
+scores as (
+    select
+        *,
+        {{ capped_performance() }}
+    from ratios
 ),
 
 final as (
@@ -154,17 +159,12 @@ final as (
         -- ratios
         availability,
         performance_raw,
-        case when performance_raw > 1 then 1.0 else performance_raw end as performance,
-        coalesce(performance_raw > 1, false) as performance_capped,
+        performance,
+        performance_capped,
         quality,
-        availability
-            * (case when performance_raw > 1 then 1.0 else performance_raw end)
-            * quality as oee,
-        availability
-            * (case when performance_raw > 1 then 1.0 else performance_raw end)
-            * quality
-            * planned_production_time_s / nullif(all_time_s, 0) as teep
-    from ratios
+        {{ oee() }} as oee,
+        {{ oee() }} * planned_production_time_s / nullif(all_time_s, 0) as teep
+    from scores
 )
 
 select * from final

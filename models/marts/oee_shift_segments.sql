@@ -35,7 +35,9 @@ classified as (
         case
             when events.category = 'planned_excluded' then 'excluded'
             -- the whole event's length decides, even when a shift boundary splits it
-            when events.duration_s >= coalesce(settings.micro_stop_threshold_s, 120) then 'downtime'
+            when events.duration_s >= coalesce(
+                settings.micro_stop_threshold_s, {{ var('micro_stop_threshold_s') }}
+            ) then 'downtime'
             else 'small_stop'
         end as time_class
     from events

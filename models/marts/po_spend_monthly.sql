@@ -2,8 +2,8 @@
 -- document currency and in the connection's base currency.
 -- Spend is line net (before tax) of lines that are not soft-deleted, on orders that are neither
 -- soft-deleted nor cancelled. The month is the order date's (the creation time when an order
--- has no order date). Conversion: 1 unit of the line currency = `rate` units of the base
--- currency, using the latest rate effective on or before the order date, else the earliest.
+-- has no order date). Each line converts at its order date's rate to the base currency
+-- (canonical.purchase_order_exchange_rates); a group with an unconverted line has no spend_base.
 with
 
 lines as (
@@ -14,23 +14,8 @@ orders as (
     select * from canonical.purchase_orders
 ),
 
-currencies as (
-    select * from canonical.currencies
-),
-
-exchange_rates as (
-    select * from canonical.exchange_rates
-    where not is_superseded
-),
-
-base_currencies as (
-    -- one base currency per connection (the first code if a back end flags several)
-    select
-        connection_id,
-        min(currency_code) as base_currency_code
-    from currencies
-    where is_base and not is_deleted
-    group by connection_id
+rates as (
+    select * from canonical.purchase_order_exchange_rates
 ),
 
 spend_lines as (
@@ -53,76 +38,16 @@ spend_lines as (
         and orders.status <> 'cancelled'
 ),
 
-rate_requests as (
-    select distinct
-        spend_lines.connection_id,
-        spend_lines.currency_code,
-        spend_lines.rate_date,
-        base_currencies.base_currency_code
-    from spend_lines
-    inner join base_currencies
-        on base_currencies.connection_id = spend_lines.connection_id
-),
-
-chosen_rate_times as (
-    select
-        rate_requests.connection_id,
-        rate_requests.currency_code,
-        rate_requests.rate_date,
-        coalesce(
-            max(
-                case
-                    when exchange_rates.effective_at <= rate_requests.rate_date
-                        then exchange_rates.effective_at
-                end
-            ),
-            min(exchange_rates.effective_at)
-        ) as effective_at
-    from rate_requests
-    inner join exchange_rates
-        on exchange_rates.connection_id = rate_requests.connection_id
-        and exchange_rates.currency_code = rate_requests.currency_code
-        and exchange_rates.base_currency_code = rate_requests.base_currency_code
-    group by rate_requests.connection_id, rate_requests.currency_code, rate_requests.rate_date
-),
-
-chosen_rates as (
-    -- grouped so that two currency keys with the same ISO code cannot duplicate spend lines
-    select
-        chosen_rate_times.connection_id,
-        chosen_rate_times.currency_code,
-        chosen_rate_times.rate_date,
-        max(exchange_rates.rate) as rate
-    from chosen_rate_times
-    inner join base_currencies
-        on base_currencies.connection_id = chosen_rate_times.connection_id
-    inner join exchange_rates
-        on exchange_rates.connection_id = chosen_rate_times.connection_id
-        and exchange_rates.currency_code = chosen_rate_times.currency_code
-        and exchange_rates.base_currency_code = base_currencies.base_currency_code
-        and exchange_rates.effective_at = chosen_rate_times.effective_at
-    group by
-        chosen_rate_times.connection_id,
-        chosen_rate_times.currency_code,
-        chosen_rate_times.rate_date
-),
-
 converted as (
     select
         spend_lines.*,
-        base_currencies.base_currency_code,
-        case
-            when spend_lines.currency_code = base_currencies.base_currency_code
-                then cast(1 as decimal(38, 9))
-            else chosen_rates.rate
-        end as rate_to_base
+        rates.base_currency_code,
+        rates.rate_to_base
     from spend_lines
-    left join base_currencies
-        on base_currencies.connection_id = spend_lines.connection_id
-    left join chosen_rates
-        on chosen_rates.connection_id = spend_lines.connection_id
-        and chosen_rates.currency_code = spend_lines.currency_code
-        and chosen_rates.rate_date is not distinct from spend_lines.rate_date
+    left join rates
+        on rates.connection_id = spend_lines.connection_id
+        and rates.currency_code is not distinct from spend_lines.currency_code
+        and rates.rate_date is not distinct from spend_lines.rate_date
 ),
 
 final as (

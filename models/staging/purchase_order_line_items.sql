@@ -14,7 +14,7 @@ renamed as (
         key as line_key,
         -- The line-items endpoint has no order key: (connection_id, line key) is how a line item
         -- is matched to an order's embedded line (the orphan-line check uses it).
-        connection_id || ':' || key as connection_line_key,
+        {{ surrogate_key('connection_id', 'key') }} as connection_line_key,
         location_key,
         asset_key,
         status_key,

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from plantsync.run_command import run
 from sandbox.plant import apply_late_updates, generate
-from warehouse.compare import normalize
+from tests.support.compare import normalize
 from warehouse.connections import Warehouse, connect
 
 

@@ -21,7 +21,7 @@ from pipelines.makini.tables import ENDPOINTS_BY_TABLE, snake_case
 from pipelines.oee.pipeline import run_oee
 from sandbox.plant import schema
 from sandbox.plant.catalog import REASON_CODES
-from warehouse.seeds import load_rows
+from tests.support.tables import load_rows
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 EXTRACTED_AT = datetime(2026, 2, 1)
@@ -177,8 +177,10 @@ def prepare_model_inputs(
 
 
 def oee_selection(with_seed: bool) -> list[str]:
-    """The OEE models (and the settings seed unless a test provides its own rows)."""
-    return [*OEE_MODELS, "seeds.oee_settings"] if with_seed else list(OEE_MODELS)
+    """The OEE models and the seeds they read (the settings seed only unless a test provides its
+    own rows)."""
+    seeds = ["seeds.downtime_category_map", *(["seeds.oee_settings"] if with_seed else [])]
+    return [*seeds, *OEE_MODELS]
 
 
 def build_models(duckdb_path: Path, **model_inputs: Any) -> warehouse.Warehouse:
@@ -213,7 +215,7 @@ def rows(wh: warehouse.Warehouse, sql: str) -> list[dict]:
 def raw_oee_copier(
     source_duckdb: Path, **model_inputs: Any
 ) -> Callable[[warehouse.Warehouse], None]:
-    """A `create_raw` for `warehouse.compare.compare_targets`: the raw_oee tables loaded by the
+    """A `create_raw` for `tests.support.compare.compare_targets`: the raw_oee tables loaded by the
     source into `source_duckdb`, plus the Makini inputs, recreated on any target."""
     import duckdb
 

@@ -31,8 +31,8 @@ from pipelines.makini.tables import (
     PURCHASE_ORDER_LINES_TABLE,
     snake_case,
 )
+from tests.support.tables import load_rows
 from warehouse import Project, Warehouse, load_project, run
-from warehouse.seeds import load_rows
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 
@@ -59,18 +59,17 @@ CANONICAL_MODELS = (
     "purchase_order_statuses",
     "purchase_orders",
     "purchase_order_lines",
+    "purchase_order_exchange_rates",
 )
 MART_MODELS = ("po_spend_monthly", "open_po_lines")
 PO_FILES = (
+    "plantsync_project.yml",
+    "macros/keys.sql",
     "sources/raw_makini.yml",
-    "seeds/po_status_map.csv",
-    "seeds/iso_4217.csv",
-    "staging/_staging_makini.yml",
-    *(f"staging/{t}.sql" for t in STAGING_TABLES),
-    "canonical/_canonical_po.yml",
-    *(f"canonical/{m}.sql" for m in CANONICAL_MODELS),
-    "marts/_marts_po.yml",
-    *(f"marts/{m}.sql" for m in MART_MODELS),
+    *(f"seeds/{seed}.{ext}" for seed in ("po_status_map", "iso_4217") for ext in ("csv", "yml")),
+    *(f"staging/{t}.{ext}" for t in STAGING_TABLES for ext in ("sql", "yml")),
+    *(f"canonical/{m}.{ext}" for m in CANONICAL_MODELS for ext in ("sql", "yml")),
+    *(f"marts/{m}.{ext}" for m in MART_MODELS for ext in ("sql", "yml")),
 )
 
 _TYPES = {

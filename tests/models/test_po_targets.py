@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.models.po_fixtures import create_raw, dirty_rows, po_project
+from tests.support.compare import compare_targets
 from warehouse import connect
-from warehouse.compare import compare_targets
 
 
 @pytest.mark.postgres

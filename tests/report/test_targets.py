@@ -10,8 +10,8 @@ import pytest
 
 import warehouse
 from report.build import collect
+from tests.support.tables import load_rows
 from warehouse.connections import DuckDBWarehouse, Warehouse
-from warehouse.seeds import load_rows
 
 READ_BY_THE_REPORT = (
     "marts.oee_by_shift",

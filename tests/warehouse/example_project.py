@@ -2,15 +2,15 @@
 
 A tiny project (raw purchase orders -> staging -> canonical -> marts) used by the engine and
 Dagster tests; `write_project` writes it, `create_raw` fills its raw tables on any warehouse so the
-same project can be compared across DuckDB, fakesnow and PostgreSQL with `warehouse.compare`.
+same project can be compared across DuckDB, fakesnow and PostgreSQL with `tests.support.compare`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from tests.support.tables import load_rows
 from warehouse.connections import Warehouse
-from warehouse.seeds import load_rows
 
 FILES = {
     "sources/_sources.yml": """

@@ -59,6 +59,35 @@ def test_run_test_and_lineage(project: str) -> None:
     assert "po_key <- raw_makini.purchase_orders.key" in result.output
 
 
+def test_lineage_goes_back_to_raw_columns_with_transformations_and_keys(project: str) -> None:
+    assert _invoke("run", "--project-dir", project).exit_code == 0
+    args = ("lineage", "--project-dir", project, "--target", "duckdb", "-s", "marts.po_spend")
+    result = _invoke(*args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    total = lines.index("    total_net <- raw_makini.purchase_orders.total_net")
+    assert lines[total + 1 : total + 3] == [
+        "        staging.purchase_orders.total_net = CAST(total_net AS DECIMAL(18, 4))",
+        "        marts.po_spend.total_net = CAST(SUM(total_net) AS DECIMAL(18, 4))",
+    ]
+    assert "    keys:" in lines
+    assert "        group  raw_makini.purchase_orders.connection_id" in lines
+
+
+def test_vars_option(tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path, {"marts/limit.sql": "select * from marts.po_spend limit {{ var('n') }}"}
+    )
+    result = _invoke("compile", "--project-dir", str(project), "-s", "marts.limit",
+                     "--target", "duckdb", "--vars", "{n: 2}")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "limit 2" in result.output
+    result = _invoke("compile", "--project-dir", str(project), "--vars", "[1]")
+    assert result.exit_code == 2 and "expected a mapping" in result.output
+    result = _invoke("compile", "--project-dir", str(project), "-s", "marts.limit")
+    assert result.exit_code == 1 and "marts/limit.sql:1: var('n') is not set" in result.output
+
+
 def test_test_exits_1_and_prints_failing_rows(project: str, duckdb_path: Path) -> None:
     with connect("duckdb", duckdb_path=duckdb_path) as warehouse:
         create_raw(

@@ -8,9 +8,9 @@ import pytest
 import sqlglot
 
 from tests.warehouse.example_project import write_project
+from warehouse import load_project
 from warehouse.compile import GUARDS, compile_model, compile_project, transpile
 from warehouse.errors import CompileError
-from warehouse.graph import load_project
 
 
 def _tree(sql: str) -> sqlglot.exp.Expression:
@@ -80,7 +80,7 @@ def test_unsupported_construct_raises_with_model_name() -> None:
 @pytest.mark.parametrize(
     ("sql", "target", "function"),
     [
-        ("select arg_max(a, b) as a from s.t", "postgres", "arg_max"),
+        ("select string_split(a, '-') as a from s.t", "postgres", "split"),
         ("select approx_quantile(a, 0.5) as q from s.t", "postgres", "approx_quantile"),
         ("select first(a) as a from s.t", "snowflake", "first"),
     ],
@@ -102,8 +102,19 @@ def test_guard_list_is_explicit() -> None:
         "try_cast",
         "struct literal",
         "lambda",
+        "select * exclude/replace",
+        "levenshtein()",
+        "unnest()",
+        "list element or struct field access",
         "function without a translation",
     }
+
+
+def test_translations_apply_inside_other_translations() -> None:
+    sql = transpile(
+        "marts.x", _tree("select round(date_diff('month', a, b) / 2) as r from s.t"), "postgres"
+    )
+    assert "AGE(" not in sql and "EXTRACT(MONTH FROM b)" in sql and "FLOOR(ABS(" in sql
 
 
 def test_model_failing_a_guard_names_model_and_construct(tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ from tests.warehouse.example_project import (
     create_raw,
     write_project,
 )
+from warehouse import load_project
 from warehouse.connections import Warehouse
 from warehouse.data_tests import model_tests, run_tests
 from warehouse.errors import ProjectError
-from warehouse.graph import load_project
 from warehouse.materialize import run
 
 
@@ -102,23 +102,59 @@ def test_failing_rows_are_capped_at_20(tmp_path: Path, duck: Warehouse) -> None:
 @pytest.mark.parametrize(
     ("test_yaml", "message"),
     [
-        ("- bogus_kind", "unknown test kind"),
-        ("- accepted_values: {severity: fatal, values: [1]}", "severity must be error or warn"),
-        ("- relationships: {to: canonical.purchase_orders}", "relationships needs to: and field:"),
-        ("- not_null\n          - not_null", "two tests named 'not_null_orders'"),
+        ("- bogus_kind", "6: .*unknown test kind"),
+        (
+            "- accepted_values: {severity: fatal, values: [1]}",
+            "6: .*severity must be error or warn",
+        ),
+        (
+            "- relationships: {to: canonical.purchase_orders}",
+            "6: .*relationships needs to: and field:",
+        ),
+        ("- not_null\n          - not_null", "7: .*two tests named 'not_null_orders'"),
+        ("- accepted_values: {valeus: [1]}", "6: .*unknown option 'valeus'"),
+        ("- relationships: {to: canonical.purchase_ordres, field: po_id}", "6: .*is not a model"),
     ],
 )
-def test_bad_test_definitions_are_errors(tmp_path: Path, test_yaml: str, message: str) -> None:
-    project = load_project(
-        write_project(
-            tmp_path,
-            {
-                "marts/_marts.yml": (
-                    "models:\n  - name: po_spend\n    columns:\n      - name: orders\n"
-                    f"        tests:\n          {test_yaml}\n"
-                )
-            },
-        )
+def test_bad_test_definitions_fail_at_load_naming_file_and_line(
+    tmp_path: Path, test_yaml: str, message: str
+) -> None:
+    project_dir = write_project(
+        tmp_path,
+        {
+            "marts/_marts.yml": (
+                "models:\n  - name: po_spend\n    columns:\n      - name: orders\n"
+                f"        tests:\n          {test_yaml}\n"
+            )
+        },
     )
-    with pytest.raises(ProjectError, match=message):
-        model_tests(project.models["marts.po_spend"])
+    with pytest.raises(ProjectError, match=rf"marts/_marts\.yml:{message}"):
+        load_project(project_dir)
+
+
+def test_relationships_take_ref_and_source(tmp_path: Path, duck: Warehouse) -> None:
+    project_dir = write_project(
+        tmp_path,
+        {
+            "marts/_marts.yml": """
+models:
+  - name: po_spend
+    columns:
+      - name: connection_id
+        tests:
+          - relationships:
+              to: ref('canonical', 'purchase_orders')
+              field: connection_id
+          - relationships:
+              to: source('raw_makini', 'purchase_orders')
+              field: connection_id
+              name: connection_has_raw_orders
+"""
+        },
+    )
+    project = load_project(project_dir)
+    tests = {t.name: t for t in model_tests(project.models["marts.po_spend"])}
+    assert tests["relationships_connection_id"].references == "canonical.purchase_orders"
+    assert tests["connection_has_raw_orders"].references == "raw_makini.purchase_orders"
+    results = _results(project_dir, duck)
+    assert results["marts.po_spend:connection_has_raw_orders"].passed

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.warehouse.example_project import write_project
+from warehouse import load_project
 from warehouse.errors import ProjectError
-from warehouse.graph import load_project
 from warehouse.selection import select
 
 
@@ -107,7 +107,7 @@ def test_cycle_names_the_cycle(tmp_path: Path) -> None:
 def test_yaml_for_a_missing_model_is_an_error(tmp_path: Path) -> None:
     project_dir = write_project(tmp_path, {"marts/_marts.yml": "models:\n  - name: nothing_here\n"})
     with pytest.raises(
-        ProjectError, match=r"_marts\.yml: 'nothing_here' has no marts/nothing_here\.sql"
+        ProjectError, match=r"_marts\.yml:2: 'nothing_here' has no marts/nothing_here\.sql"
     ):
         load_project(project_dir)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.warehouse.example_project import create_raw, write_project
+from warehouse import load_project
 from warehouse.connections import Warehouse
 from warehouse.errors import ModelRunError
-from warehouse.graph import load_project
 from warehouse.materialize import ModelResult, run
 
 

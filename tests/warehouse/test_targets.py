@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.compare import compare_targets, normalize
 from tests.warehouse.example_project import PURCHASE_ORDERS, create_raw
-from warehouse.compare import compare_targets, normalize
+from warehouse import load_project
 from warehouse.connections import Warehouse, connect
-from warehouse.graph import load_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # fakesnow's arrow-copy notice
 

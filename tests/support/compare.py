@@ -2,7 +2,7 @@
 
 This is how "the same SQL gives the same answer on Snowflake and PostgreSQL" is tested: over a
 tiny project in unit tests, and over the real `models/` folder with the raw tables a caller
-creates (`create_raw(warehouse)`, e.g. with `warehouse.seeds.load_rows`).
+creates (`create_raw(warehouse)`, e.g. with `tests.support.tables.load_rows`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from warehouse.connections import Warehouse
-from warehouse.data_tests import run_tests
-from warehouse.graph import Project, load_project
-from warehouse.materialize import run
-from warehouse.selection import select
+from warehouse import Project, Warehouse, load_project, run, run_tests, select
 
 NUMERIC_PLACES = 6  # floats and decimals compare rounded: Snowflake may sum decimals as float
 
