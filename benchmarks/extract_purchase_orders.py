@@ -28,7 +28,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.destinations import dlt_destination, dlt_pipeline
+import dlt
+
+from pipelines.destinations import scratch_pipeline
 from pipelines.makini.client import RetrySettings
 from pipelines.makini.pipeline import sync
 from pipelines.makini.tables import DATASET, PIPELINE_NAME
@@ -132,20 +134,16 @@ def fetch_only(base_url: str, token: str, per_page: int) -> int:
 
 
 def plantsync_sync(base_url: str, connections_json: str, per_page: int, path: Path) -> int:
-    pipeline = dlt_pipeline(
-        PIPELINE_NAME,
-        DATASET,
-        dlt_destination("duckdb", duckdb_path=path),
-        pipelines_dir=str(path.parent / "dlt"),
-    )
-    _, report = sync(
-        pipeline,
-        base_url,
-        parse_connections(connections_json),
-        tables=["purchase_orders"],
-        per_page=per_page,
-        retry=RetrySettings(timeout_s=120),
-    )
+    destination = dlt.destinations.duckdb(credentials=str(path))
+    with scratch_pipeline(PIPELINE_NAME, DATASET, destination, path.parent / "dlt") as pipeline:
+        _, report = sync(
+            pipeline,
+            base_url,
+            parse_connections(connections_json),
+            tables=["purchase_orders"],
+            per_page=per_page,
+            retry=RetrySettings(timeout_s=120),
+        )
     return report.rows["purchase_orders"] + report.rows["purchase_order_lines"]
 
 

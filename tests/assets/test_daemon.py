@@ -49,6 +49,16 @@ def _dagster(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+def _stop(daemon: subprocess.Popen) -> None:
+    """Ctrl-C to the daemon's group; what has not stopped in 20 s is killed."""
+    os.killpg(daemon.pid, signal.SIGINT)
+    try:
+        daemon.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(daemon.pid, signal.SIGKILL)
+        daemon.wait()
+
+
 def _wait_for_finished_run(instance: dg.DagsterInstance, job_name: str) -> dg.DagsterRun:
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -103,19 +113,23 @@ def test_daemon_launches_a_sensor_run_through_the_queue_and_the_multiprocess_exe
         start_new_session=True,
     )
     try:
-        with dg.DagsterInstance.from_ref(dg.InstanceRef.from_dir(str(home))) as instance:
+        with dg.DagsterInstance.get() as instance:  # DAGSTER_HOME is `home`
             run = _wait_for_finished_run(instance, "makini_refetch_job")
             events = instance.all_logs(run.run_id)
     finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        daemon.wait(timeout=60)
+        _stop(daemon)
 
     assert run.status == dg.DagsterRunStatus.SUCCESS
     types = [e.dagster_event.event_type_value for e in events if e.dagster_event]
     assert "PIPELINE_ENQUEUED" in types or "RUN_ENQUEUED" in types
-    step_pids = {e.pid for e in events if e.step_key}
-    assert {e.step_key for e in events if e.step_key} == {"makini_ingest", "models"}
-    assert len(step_pids) == 2  # one process per step
+    step_pids = {
+        e.dagster_event.pid
+        for e in events
+        if e.dagster_event and e.dagster_event.event_type_value == "STEP_START"
+    }
+    steps = {e.step_key for e in events if e.step_key}
+    assert steps == {"makini_ingest", "models", "report__plant_report"}
+    assert len(step_pids) == len(steps)  # one process per step
     api = {o["key"]: o["updatedAt"] for o in api_records(sandbox, sandbox.connections[0], PO)}
     assert _orders(duckdb_path, conn) == api
     log = requests.get(f"{sandbox.base_url}/_sandbox/requests", timeout=10).json()

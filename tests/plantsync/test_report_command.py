@@ -63,6 +63,9 @@ def test_missing_warehouse_fails_in_one_line_and_creates_nothing(tmp_path: Path)
         "report", "--out", str(tmp_path / "out"), PLANTSYNC_DUCKDB_PATH=str(missing)
     )
 
-    assert result.returncode == 1
-    assert result.stderr.strip() == (f"Error: no warehouse at {missing}: run `plantsync run` first")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"plantsync: PLANTSYNC_DUCKDB_PATH={missing}: no warehouse there yet "
+        "(`plantsync run` creates it)"
+    )
     assert not missing.parent.exists() and not (tmp_path / "out").exists()
