@@ -12,8 +12,10 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 
+# compat mode puts the checkout on sys.path: its packages (settings, report, ...) then win over
+# same-named folders in whatever directory plantsync is started from.
 $(STAMP): pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python -e ".[dev]"
+	$(UV) pip install --quiet --python $(BIN)/python -e ".[dev]" --config-settings editable_mode=compat
 	touch $(STAMP)
 
 install: $(STAMP)

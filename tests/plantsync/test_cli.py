@@ -45,3 +45,21 @@ def test_unknown_destination_is_named_in_one_line() -> None:
     assert result.stderr.strip().splitlines() == [
         "plantsync: PLANTSYNC_DESTINATION='oracle' is not one of duckdb, snowflake, postgres"
     ]
+
+
+def test_folders_named_like_its_packages_in_the_working_directory_do_not_shadow_them(
+    tmp_path,
+) -> None:
+    for name in ("settings", "report", "assets", "webhooks", "warehouse"):
+        (tmp_path / name).mkdir()
+
+    done = subprocess.run(
+        [sys.executable, "-m", "plantsync", "report", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "Write the plant report" in done.stdout

@@ -108,8 +108,18 @@ def test_one_connection_failing_leaves_the_others_fresh_and_its_own_as_of_its_la
             "select (select count(*) from raw_oee.production_counts), "
             "(select count(*) from canonical.production_counts)"
         ).fetchone()
+        freshness = {
+            row[0]: row[1:]
+            for row in con.execute(
+                "select scope, last_sync_succeeded, data_as_of, failing_since, last_error "
+                "from marts.data_freshness where source = 'makini'"
+            ).fetchall()
+        }
     assert [scope for scope, _ in failed] == ["conn-2"]
     assert changes["added_counts"] and counts[0] == counts[1]
+    ok, as_of, failing_since, error = freshness["conn-2"]
+    assert not ok and as_of < failing_since and "token rejected" in error
+    assert freshness["conn-1"][0] and freshness["conn-1"][2] is None
 
 
 def test_makini_down_everywhere_still_builds_the_oee_models(sandbox, plant, duckdb_path) -> None:
