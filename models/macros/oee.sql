@@ -1,4 +1,4 @@
-{#- OEE ratios (DESIGN.md "OEE conventions"), shared by the per-shift and the daily marts.
+{#- OEE ratios (docs/oee.md, "OEE conventions"), shared by the per-shift and the daily marts.
     A zero denominator gives NULL; roll-ups call these on summed seconds and counts. -#}
 
 {% macro ratio(numerator, denominator) -%}

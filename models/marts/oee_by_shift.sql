@@ -1,4 +1,4 @@
--- OEE per line and shift instance (oee.com / Vorne definitions, DESIGN.md "OEE conventions").
+-- OEE per line and shift instance (oee.com / Vorne definitions, docs/oee.md "OEE conventions").
 -- Counts are attributed to shifts by time overlap (a period spanning two shifts is shared in
 -- proportion); rejects by the time they occurred. Zero denominators give NULL.
 with

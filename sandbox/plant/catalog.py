@@ -24,7 +24,7 @@ PRODUCTS: tuple[tuple[str, str, float], ...] = (
     ("P-400", "Pouch 0.2 l", 0.75),
 )
 
-# reason_code, description, category (DESIGN.md: four categories).
+# reason_code, description, category (docs/oee.md: four categories).
 REASON_CODES: tuple[tuple[str, str, str], ...] = (
     ("BRK", "Scheduled break", "planned_excluded"),
     ("PM", "Planned maintenance", "planned_excluded"),

@@ -1,4 +1,4 @@
-"""The OEE system's tables as the generator creates them (see DESIGN.md, "OEE system source").
+"""The OEE system's tables as the generator creates them (docs/oee.md, "The plant database").
 
 Timestamps are naive UTC in the database's native type: `TIMESTAMP` on SQLite (text
 `YYYY-MM-DD HH:MM:SS[.ffffff]`), `TIMESTAMP WITHOUT TIME ZONE` on PostgreSQL, `DATETIME` on

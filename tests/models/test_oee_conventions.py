@@ -1,4 +1,4 @@
-"""Each OEE convention of DESIGN.md against hand-computed expectations.
+"""Each OEE convention of docs/oee.md against hand-computed expectations.
 
 One plant, one production line per convention (lines are independent in every OEE model), built
 row by row, loaded through the OEE source and modelled by the engine once for the module.
