@@ -108,13 +108,6 @@ def permanent_failure(exc: Exception) -> dg.Failure:
     return dg.Failure(description=str(exc), allow_retries=False)
 
 
-def failed_writing(exc: Exception) -> bool:
-    """dlt failed after extracting: normalizing or loading into the warehouse."""
-    from dlt.pipeline.exceptions import PipelineStepFailed
-
-    return isinstance(exc, PipelineStepFailed) and exc.step != "extract"
-
-
 def now() -> datetime:
     """Naive UTC, as the warehouse's log tables keep time."""
     return datetime.now(UTC).replace(tzinfo=None)

@@ -8,7 +8,6 @@ import dagster as dg
 
 from assets.ingest import (
     fail_unless_models_follow,
-    failed_writing,
     models_follow,
     now,
     permanent_failure,
@@ -99,7 +98,7 @@ def build_oee_ingest(retry_policy: dg.RetryPolicy, owners: list[str]) -> dg.Asse
 
 def _extract(location: WarehouseSettings, url: str, tables: list[str]):
     """Rows loaded per table, and what went wrong reading the plant database (or None)."""
-    from pipelines.destinations import warehouse_pipeline
+    from pipelines.destinations import failed_writing, warehouse_pipeline
     from pipelines.oee.errors import describe
     from pipelines.oee.pipeline import run_oee
 

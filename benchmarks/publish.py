@@ -20,28 +20,11 @@ import time
 from pathlib import Path
 
 import duckdb
+from _sandbox import start_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SHARE = 0.10
 PUBLISHED = re.compile(r"published \S+ in ([0-9.]+)s")
-
-
-def start_sandbox(workdir: Path, connections: int, orders: int) -> tuple[subprocess.Popen, str]:
-    """`plantsync sandbox serve` on a free port; returns the process and its base URL."""
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "plantsync", "sandbox", "serve", "--port", "0",
-            "--connections", str(connections), "--purchase-orders", str(orders // connections),
-            "--connections-file", str(workdir / "connections.json"),
-        ],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    line = process.stdout.readline()
-    url = re.search(r"http://\S+", line)
-    if not url:
-        process.kill()
-        raise SystemExit(f"the sandbox did not start: {line!r}")
-    return process, url.group(0)
 
 
 def main() -> None:

@@ -80,6 +80,14 @@ def warehouse_pipeline(
         yield pipeline
 
 
+def failed_writing(exc: BaseException) -> bool:
+    """Whether dlt failed after extracting (normalizing or loading into the warehouse): the
+    warehouse's problem, not the source's."""
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    return isinstance(exc, PipelineStepFailed) and exc.step != "extract"
+
+
 def _postgres_credentials(url: str | None):
     """dlt insists on a password; a server with trust or peer auth has none to give."""
     from dlt.destinations.impl.postgres.configuration import PostgresCredentials

@@ -48,8 +48,9 @@ DEV_STOP_TIMEOUT_S = 10
 
 @click.command()
 @click.option("--dev", is_flag=True, help="Open the Dagster UI on the same setup instead.")
-def main(dev: bool) -> None:
-    """Run the demo (or the Dagster UI with --dev)."""
+@click.option("--port", default=3000, show_default=True, help="The Dagster UI's port (--dev).")
+def main(dev: bool, port: int) -> None:
+    """Run the demo (or the Dagster UI with --dev), with everything under ./data."""
     DATA.mkdir(exist_ok=True)
     state_file = DATA / "demo_state.json"
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
@@ -73,7 +74,7 @@ def main(dev: bool) -> None:
         _configure(api)
         _prepare_plant_db()
         if dev:
-            _dagster_dev()
+            _dagster_dev(port)
             return
         from plantsync.run_command import run
 
@@ -99,14 +100,19 @@ def _advance(base_url: str) -> dict:
 
 
 def _configure(api) -> None:
+    """Every path absolute: `dagster dev` runs its code server in the repository, not here."""
+    data = DATA.resolve()
     os.environ.update(
         {
             "MAKINI_BASE_URL": api.base_url,
             "MAKINI_CONNECTIONS": api.connections_json(),
             "PLANTSYNC_DESTINATION": "duckdb",
-            "PLANTSYNC_DUCKDB_PATH": str(DATA / "warehouse.duckdb"),
-            "PLANTSYNC_OEE_DB_URL": f"sqlite:///{(DATA / 'plant.db').resolve()}",
-            "DAGSTER_HOME": str((DATA / "dagster_home").resolve()),
+            "PLANTSYNC_DUCKDB_PATH": str(data / "warehouse.duckdb"),
+            "PLANTSYNC_OEE_DB_URL": f"sqlite:///{data / 'plant.db'}",
+            "PLANTSYNC_WEBHOOK_INBOX_URL": f"sqlite:///{data / 'webhook_inbox.db'}",
+            "PLANTSYNC_REPORT_DIR": str(data / "report"),
+            "PLANTSYNC_STATE_DIR": str(data / "state"),
+            "DAGSTER_HOME": str(data / "dagster_home"),
         }
     )
     home = DATA / "dagster_home"
@@ -132,14 +138,15 @@ def _prepare_plant_db() -> None:
     )
 
 
-def _dagster_dev() -> None:
+def _dagster_dev(port: int) -> None:
     """`dagster dev` in its own process group, stopped as a group on Ctrl-C or SIGTERM.
 
     `dagster dev` starts the webserver, the daemon and a code server; asked with SIGINT it
     stops them all. If it has not within `DEV_STOP_TIMEOUT_S`, the whole group is killed, so
     no daemon outlives the sandbox and records statuses of an API that is gone.
     """
-    command = [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"]
+    workspace = Path(__file__).resolve().parents[1] / "workspace.yaml"
+    command = [sys.executable, "-m", "dagster", "dev", "-w", str(workspace), "-p", str(port)]
     _stop_with_parent()
     process = subprocess.Popen(command, start_new_session=True)
 

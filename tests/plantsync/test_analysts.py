@@ -65,7 +65,10 @@ def _start(*args: str) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-c", *args], stdout=subprocess.PIPE, text=True, cwd=ROOT
     )
-    assert process.stdout.readline().strip() == "ready"
+    if process.stdout.readline().strip() != "ready":
+        process.kill()
+        process.wait()
+        raise AssertionError("a reader process did not start")
     return process
 
 
@@ -108,15 +111,14 @@ def test_readers_during_a_sync_see_whole_runs_and_never_block_it(
     _advance(sandbox, new_orders=60)
     stop = isolated_env / "stop"
     logs = {mode: isolated_env / f"{mode}.jsonl" for mode in ("long", "short")}
-    readers = {
-        mode: _start(READER, str(duckdb_path), str(log), str(stop), mode, OBSERVE)
-        for mode, log in logs.items()
-    }
+    readers: list[subprocess.Popen] = []
     try:
+        for mode, log in logs.items():
+            readers.append(_start(READER, str(duckdb_path), str(log), str(stop), mode, OBSERVE))
         sync = _sync(isolated_env)
     finally:
         stop.touch()
-        for process in readers.values():
+        for process in readers:
             process.wait(timeout=60)
 
     assert sync.returncode == 0, sync.stderr[-3000:]
