@@ -24,10 +24,10 @@ import dagster as dg
 import settings
 from assets.makini_ingest import refetch_run_config
 from assets.tags import CONNECTION_TAG, REASON_TAG
-from webhooks.inbox import Inbox, StoredEvent
 
 if TYPE_CHECKING:
     from assets.jobs import AssetJob
+    from webhooks.inbox import Inbox, StoredEvent
 
 EVENT_IDS_TAG = "plantsync/webhook_event_ids"
 RUN_KEY_TAG = "plantsync/webhook_run_key"
@@ -150,6 +150,9 @@ def build_webhook_sensor(refetch_job: AssetJob) -> dg.SensorDefinition:
         """Refetch just the Makini records that webhooks reported as changed."""
         state = json.loads(context.cursor) if context.cursor else {}
         now = time.time()
+        # imported here: SQLAlchemy would cost every step process of every run its import time
+        from webhooks.inbox import Inbox
+
         inbox = Inbox(settings.webhook_inbox_url())
         try:
             in_flight = settle_runs(
