@@ -148,7 +148,9 @@ def _dagster_dev(port: int) -> None:
     workspace = Path(__file__).resolve().parents[1] / "workspace.yaml"
     command = [sys.executable, "-m", "dagster", "dev", "-w", str(workspace), "-p", str(port)]
     _stop_with_parent()
-    process = subprocess.Popen(command, start_new_session=True)
+    # `dagster dev` warns on every start that a `dg dev` CLI supersedes it; nothing to act on.
+    env = {**os.environ, "PYTHONWARNINGS": "ignore:Function `dev_command` is superseded"}
+    process = subprocess.Popen(command, start_new_session=True, env=env)
 
     def stop(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt

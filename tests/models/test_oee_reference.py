@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import warehouse
 from sandbox.plant import generate
 from tests.models.oee_fixtures import MODELS_DIR, OEE_MODELS, build_models, load_plant, rows
+from warehouse.data_tests import project_tests
 
 EXTRACTED_AT = datetime(2026, 1, 9, 0, 0)  # the generated plant is read at start + 4 days
 Interval = tuple[datetime, datetime]
@@ -152,3 +153,7 @@ def test_generated_plant_passes_every_check(generated):
     results = warehouse.run_tests(project, wh, oee_models)
     failed = [(r.test.model, r.test.name, r.rows[:3]) for r in results if r.status == "fail"]
     assert not failed
+    # every test of those models ran: none was lost to a typo in a selector or a YAML file
+    expected = {(t.model, t.name) for t in project_tests(project, oee_models)}
+    assert {(r.test.model, r.test.name) for r in results} == expected
+    assert len(expected) >= 40
