@@ -74,9 +74,14 @@ def append(warehouse: Warehouse, outcomes: Iterable[SyncOutcome]) -> None:
     ]
     if not rows:
         return
+    ensure_table(warehouse)
+    warehouse.execute(_sql(warehouse, f"insert into {TABLE} values {', '.join(rows)}"))
+
+
+def ensure_table(warehouse: Warehouse) -> None:
+    """Create the (empty) log where no sync has written one yet."""
     warehouse.create_schema("canonical")
     warehouse.execute(_sql(warehouse, _DDL))
-    warehouse.execute(_sql(warehouse, f"insert into {TABLE} values {', '.join(rows)}"))
 
 
 def failures_of_run(warehouse: Warehouse, run_id: str) -> list[SyncOutcome]:

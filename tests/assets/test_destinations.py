@@ -23,7 +23,9 @@ def _tables(warehouse: Warehouse) -> list[str]:
 
 
 # Columns that say when or in which run, not what.
-RUN_COLUMNS = frozenset({"observed_at", "run_id", "started_at", "finished_at"})
+RUN_COLUMNS = frozenset(
+    {"observed_at", "run_id", "started_at", "finished_at", "last_sync_at", "data_as_of"}
+)
 
 
 def _snapshot(warehouse: Warehouse, table: str) -> list[tuple]:

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import warehouse
+from connectivity.sync_log import ensure_table
 from sandbox.plant import generate
 from tests.models.oee_fixtures import MODELS_DIR, load_plant
 from tests.models.po_fixtures import create_raw
@@ -25,5 +26,6 @@ def build_plant_warehouse(root: Path) -> Path:
     load_plant(db_url, path, EXTRACTED_AT, pipelines_dir=root / "pipelines")
     with warehouse.connect("duckdb", duckdb_path=path) as wh:
         create_raw(wh)
+        ensure_table(wh)  # a synced warehouse always has its sync log
         warehouse.run(warehouse.load_project(MODELS_DIR), wh)
     return path
