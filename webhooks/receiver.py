@@ -282,8 +282,8 @@ class WebhookEndpoint:
 class ReceiverApp:
     """The ASGI app: deliveries go straight to the endpoint, everything else through Starlette.
 
-    Starlette's middleware and router cost about 10% of the receiver's CPU per event (profiled
-    under `benchmarks/webhooks.py`); they still serve health checks, lifespan, 404 and 405.
+    Starlette's middleware and router cost about a fifth of the receiver's CPU per event under
+    `benchmarks/webhooks.py`; they still serve health checks, lifespan, 404 and 405.
     """
 
     def __init__(self, endpoint: WebhookEndpoint, router: Starlette) -> None:
