@@ -129,6 +129,7 @@ def server_config(
         app,
         loop="uvloop",
         http=protocol,
+        ws="none",  # no WebSocket routes: an upgrade request stays plain HTTP, under the deadline
         # uvicorn answers 503 once open connections >= limit_concurrency, counting the new
         # one: + 1 makes `max_connections` the number served at once.
         limit_concurrency=max_connections + 1,
