@@ -64,13 +64,17 @@ def serve(host: str, port: int, log_level: str) -> None:
     """Serve POST /webhooks/makini/{connection_id} and GET /healthz.
 
     Connections and their webhook secrets come from MAKINI_CONNECTIONS, the inbox from
-    PLANTSYNC_WEBHOOK_INBOX_URL.
+    PLANTSYNC_WEBHOOK_INBOX_URL, the slow-client limits from PLANTSYNC_WEBHOOK_READ_TIMEOUT_S and
+    PLANTSYNC_WEBHOOK_MAX_CONNECTIONS.
     """
     import uvicorn
 
     from webhooks.receiver import create_app
+    from webhooks.server import server_config
 
     connections = settings.makini_connections()
+    read_timeout_s = settings.webhook_read_timeout_s()
+    max_connections = settings.webhook_max_connections()
     unsigned = [c.id for c in connections if not c.webhook_secrets]
     if unsigned:
         click.echo(
@@ -84,11 +88,12 @@ def serve(host: str, port: int, log_level: str) -> None:
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app = create_app(connections, inbox)
-    config = uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="on")
+    config = server_config(app, read_timeout_s, max_connections, log_level)
     bound_host, bound_port = sock.getsockname()[:2]
     click.echo(
         f"plantsync webhooks: listening on http://{bound_host}:{bound_port} "
-        f"({len(connections)} connections, inbox {inbox.url})"
+        f"({len(connections)} connections, inbox {inbox.url}, requests complete within "
+        f"{read_timeout_s:g} s, at most {max_connections} connections)"
     )
     try:
         uvicorn.Server(config).run(sockets=[sock])

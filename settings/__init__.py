@@ -40,6 +40,11 @@ DEFAULT_RUN_RETRY_DELAY_S = 60.0
 DEFAULT_WRITER_WAIT_S = 1800.0
 DEFAULT_ASSET_OWNERS = "team:data-engineering"
 INBOX_SCHEMES = ("sqlite", "postgresql")
+# The webhook receiver sheds slow clients: a request (headers and body) must arrive within this
+# many seconds, and at most this many connections are served at once (more get 503).
+DEFAULT_WEBHOOK_READ_TIMEOUT_S = 10.0
+MAX_WEBHOOK_READ_TIMEOUT_S = 30.0
+DEFAULT_WEBHOOK_MAX_CONNECTIONS = 512
 
 __all__ = [
     "DESTINATIONS",
@@ -237,6 +242,25 @@ def webhook_inbox_url() -> str:
             f"(use sqlite:///path or postgresql://...)"
         )
     return url
+
+
+def webhook_read_timeout_s() -> float:
+    """Seconds a receiver connection gets to deliver a whole request; more than 0, at most 30."""
+    value = number("PLANTSYNC_WEBHOOK_READ_TIMEOUT_S", DEFAULT_WEBHOOK_READ_TIMEOUT_S, float)
+    if not 0 < value <= MAX_WEBHOOK_READ_TIMEOUT_S:
+        raise SettingsError(
+            f"PLANTSYNC_WEBHOOK_READ_TIMEOUT_S={value:g} must be more than 0 and at most "
+            f"{MAX_WEBHOOK_READ_TIMEOUT_S:g}"
+        )
+    return value
+
+
+def webhook_max_connections() -> int:
+    """Connections the receiver serves at once; a request on one beyond them is answered 503."""
+    value = number("PLANTSYNC_WEBHOOK_MAX_CONNECTIONS", DEFAULT_WEBHOOK_MAX_CONNECTIONS)
+    if value < 1:
+        raise SettingsError(f"PLANTSYNC_WEBHOOK_MAX_CONNECTIONS={value} must be at least 1")
+    return value
 
 
 def status_webhook_url() -> str | None:

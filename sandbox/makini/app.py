@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from typing import Any
 
 import orjson
@@ -107,6 +108,7 @@ def create_app(sandbox: Sandbox) -> Starlette:
                 "path": request.url.path,
                 "query": request.url.query,
                 "connection_id": conn.id if conn else None,
+                "received_at": time.time(),
             }
         )
         if conn is None:
@@ -144,7 +146,11 @@ def create_app(sandbox: Sandbox) -> Starlette:
             cleared = len(sandbox.requests)
             sandbox.requests.clear()
             return json_response({"cleared": cleared})
-        return json_response(list(sandbox.requests))
+        if request.query_params.get("timestamps") == "1":  # epoch seconds, for benchmarks
+            return json_response(list(sandbox.requests))
+        return json_response(
+            [{k: v for k, v in r.items() if k != "received_at"} for r in sandbox.requests]
+        )
 
     async def faults(request: Request) -> Response:
         if request.method == "GET":

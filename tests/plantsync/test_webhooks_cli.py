@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -140,3 +141,62 @@ def test_serve_warns_about_connections_without_a_webhook_secret(inbox_url, isola
         "warning: no webhook_secret for unsigned in MAKINI_CONNECTIONS: "
         "every delivery for them will be refused (401)"
     )
+
+
+def start_serve(cwd: Path, **env: str) -> tuple[subprocess.Popen[str], int, str]:
+    """`plantsync webhooks serve --port 0` with `env` added; the process, its port, its banner."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "plantsync", "webhooks", "serve", "--port", "0",
+         "--log-level", "warning"],
+        cwd=cwd, env={**os.environ, "MAKINI_CONNECTIONS": CONNECTIONS, **env},
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    listening = process.stdout.readline()
+    assert "listening on http://127.0.0.1:" in listening, listening
+    return process, int(listening.split("127.0.0.1:", 1)[1].split()[0]), listening
+
+
+def test_serve_closes_an_unfinished_request_after_its_read_timeout(inbox_url, isolated_env) -> None:
+    process, port, listening = start_serve(isolated_env, PLANTSYNC_WEBHOOK_READ_TIMEOUT_S="1")
+    try:
+        assert "requests complete within 1 s, at most 512 connections" in listening
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"POST /webhooks/makini/conn-a HTTP/1.1\r\nHost: x\r\nContent-Ty")
+            assert sock.recv(1024) == b""  # closed by the server, well before the 10 s timeout
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+
+
+def test_serve_answers_503_beyond_its_connection_limit(inbox_url, isolated_env) -> None:
+    process, port, _ = start_serve(isolated_env, PLANTSYNC_WEBHOOK_MAX_CONNECTIONS="1")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as held:
+            held.sendall(b"POST /webhooks/makini/conn-a HTTP/1.1\r\n")
+            extra = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            extra.request("GET", "/healthz")
+            assert extra.getresponse().status == 503
+            extra.close()
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PLANTSYNC_WEBHOOK_READ_TIMEOUT_S", "0", "=0 must be more than 0 and at most 30"),
+        ("PLANTSYNC_WEBHOOK_READ_TIMEOUT_S", "45", "=45 must be more than 0 and at most 30"),
+        ("PLANTSYNC_WEBHOOK_READ_TIMEOUT_S", "soon", "='soon' is not a valid float"),
+        ("PLANTSYNC_WEBHOOK_MAX_CONNECTIONS", "0", "=0 must be at least 1"),
+        ("PLANTSYNC_WEBHOOK_MAX_CONNECTIONS", "many", "='many' is not a valid int"),
+    ],
+)
+def test_serve_with_a_bad_limit_names_the_setting_and_value(
+    inbox_url: str, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv("MAKINI_CONNECTIONS", CONNECTIONS)
+    monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli, ["webhooks", "serve", "--port", "0"])
+    assert result.exit_code == 1
+    assert str(result.exception) == name + message

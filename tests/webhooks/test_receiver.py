@@ -18,9 +18,11 @@ import httpx
 import pytest
 import uvicorn
 
+from settings import DEFAULT_WEBHOOK_MAX_CONNECTIONS, DEFAULT_WEBHOOK_READ_TIMEOUT_S
 from settings.connections import Connection
 from webhooks.inbox import Inbox
 from webhooks.receiver import MAX_BODY_BYTES, create_app, is_json_content_type
+from webhooks.server import server_config
 from webhooks.signatures import sign
 
 OLD_SECRET, NEW_SECRET, OTHER_SECRET = "old-secret-1", "new-secret-2", "secret-of-conn-b"
@@ -36,6 +38,7 @@ JSON = {"Content-Type": "application/json"}
 class Receiver:
     client: httpx.Client
     inbox: Inbox
+    port: int
 
     def post(
         self,
@@ -57,13 +60,17 @@ def receiver(tmp_path: Path) -> Iterator[Receiver]:
     yield from serve(Inbox(f"sqlite:///{tmp_path / 'inbox.db'}"))
 
 
-def serve(inbox: Inbox, connections: list[Connection] = CONNECTIONS) -> Iterator[Receiver]:
-    """The app on uvicorn in a thread, on a free port, with an HTTP client for it."""
+def serve(
+    inbox: Inbox,
+    connections: list[Connection] = CONNECTIONS,
+    read_timeout_s: float = DEFAULT_WEBHOOK_READ_TIMEOUT_S,
+    max_connections: int = DEFAULT_WEBHOOK_MAX_CONNECTIONS,
+) -> Iterator[Receiver]:
+    """The app on the receiver's uvicorn setup in a thread, on a free port, with an HTTP client."""
     sock = socket.create_server(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(connections, inbox), log_level="warning", lifespan="on")
-    )
+    app = create_app(connections, inbox)
+    server = uvicorn.Server(server_config(app, read_timeout_s, max_connections, "warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -71,7 +78,7 @@ def serve(inbox: Inbox, connections: list[Connection] = CONNECTIONS) -> Iterator
         assert time.monotonic() < deadline, "receiver did not start"
         time.sleep(0.01)
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-        yield Receiver(client, inbox)
+        yield Receiver(client, inbox, port)
     server.should_exit = True
     thread.join(timeout=10)
     inbox.close()
@@ -80,6 +87,22 @@ def serve(inbox: Inbox, connections: list[Connection] = CONNECTIONS) -> Iterator
 def test_healthz(receiver: Receiver) -> None:
     response = receiver.client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/webhooks/makini/conn-a", 405),
+        ("POST", "/webhooks/makini/", 404),
+        ("POST", "/webhooks/makini/conn-a/extra", 404),
+        ("POST", "/healthz", 405),
+    ],
+)
+def test_other_routes_and_methods(receiver: Receiver, method: str, path: str, status: int) -> None:
+    headers = {**JSON, "X-Webhook-Signature": sign(BODY, NEW_SECRET)}
+    response = receiver.client.request(method, path, content=BODY, headers=headers)
+    assert response.status_code == status
+    assert receiver.inbox.count() == 0
 
 
 @pytest.mark.parametrize("encoding", ["hex", "base64"])
