@@ -67,18 +67,25 @@ class WarehouseResource(dg.ConfigurableResource):
     def writing(
         self, context: dg.OpExecutionContext, *, publish_at_end: bool = True
     ) -> Iterator[Any]:
-        """Write the warehouse for this step (`warehouse.access.writing`), as `<run> <step>`."""
+        """Write the warehouse for this step (`warehouse.access.writing`), as `<run> <step>`.
+
+        Having waited `writer_wait_s` for another writer is not retried: the wait was the retry.
+        """
         from warehouse.access import writing
+        from warehouse.errors import WriterBusy
 
         holder = f"run {context.run_id[:8]} step {context.op_handle}"
-        with writing(
-            self.location(),
-            holder,
-            wait_s=self.writer_wait_s,
-            publish_at_end=publish_at_end,
-            on_wait=lambda message: report(context, message),
-        ) as writer:
-            yield writer
+        try:
+            with writing(
+                self.location(),
+                holder,
+                wait_s=self.writer_wait_s,
+                publish_at_end=publish_at_end,
+                on_wait=lambda message: report(context, message),
+            ) as writer:
+                yield writer
+        except WriterBusy as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
 
 
 class MakiniResource(dg.ConfigurableResource):

@@ -13,6 +13,8 @@ from sandbox.plant import apply_late_updates, generate
 from tests.support.compare import normalize
 from warehouse.connections import Warehouse, connect
 
+pytestmark = pytest.mark.e2e
+
 
 def _tables(warehouse: Warehouse) -> list[str]:
     rows = warehouse.query(

@@ -18,6 +18,8 @@ from settings.connections import parse_connections
 from tests.webhooks.test_receiver import serve
 from webhooks.inbox import Inbox
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def sandbox(makini_sandbox, monkeypatch, isolated_env: Path) -> SandboxServer:

@@ -9,6 +9,8 @@ from click.testing import CliRunner
 from plantsync.run_command import run
 from sandbox.makini.server import SandboxServer
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def sandbox(makini_sandbox, monkeypatch) -> SandboxServer:

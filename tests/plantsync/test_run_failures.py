@@ -20,6 +20,7 @@ from sandbox.makini.server import SandboxServer
 from sandbox.plant import apply_late_updates, generate
 from tests.pipelines.makini.helpers import api_records
 
+pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -194,3 +195,36 @@ def test_a_duckdb_path_under_a_file_fails_at_once(sandbox, isolated_env) -> None
         f"plantsync: PLANTSYNC_DUCKDB_PATH={path}: {isolated_env / 'a-file'} is a file, "
         "not a directory"
     )
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from warehouse.writer_lock import writer_lock
+
+with writer_lock(Path(sys.argv[1]), "an analyst's script", wait_s=5):
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_writer_that_waits_too_long_names_the_holder(sandbox, duckdb_path, monkeypatch) -> None:
+    monkeypatch.setenv("PLANTSYNC_WRITER_WAIT_S", "1")
+    sync_dir = duckdb_path.with_name(duckdb_path.name + ".sync")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(sync_dir)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = CliRunner().invoke(run, ["--source", "makini"])
+    finally:
+        holder.kill()
+        holder.wait()
+
+    assert result.exit_code == 1
+    last = result.output.strip().splitlines()[-1]
+    assert "the warehouse is being written by an analyst's script (pid" in last
+    assert "gave up after waiting 1s (PLANTSYNC_WRITER_WAIT_S)" in last

@@ -17,6 +17,8 @@ from pipelines.makini.tables import ENDPOINTS, RAW_TABLES
 from tests.pipelines.makini.helpers import api_records
 from warehouse.connections import connect
 
+pytestmark = pytest.mark.e2e
+
 FAULTY = "conn-2"
 RETRY = RetrySettings(max_attempts=4, backoff_s=0.0, max_delay_s=0.0, timeout_s=1.0)
 

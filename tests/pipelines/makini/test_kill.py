@@ -9,9 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from pipelines.makini.tables import PIPELINE_NAME
 from sandbox.makini.server import SandboxServer
 from tests.pipelines.makini.helpers import Warehouse, api_records
+
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[3]
 
