@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
+PACKAGES := settings pipelines warehouse webhooks connectivity report sandbox assets plantsync
 
 .PHONY: demo test test-fast dev lint bench install clean
 
@@ -13,9 +14,13 @@ $(UV):
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
 
 # compat mode puts the checkout on sys.path: its packages (settings, report, ...) then win over
-# same-named folders in whatever directory plantsync is started from.
+# same-named folders in whatever directory plantsync is started from. Bytecode is compiled now,
+# once: every step process of every run would otherwise compile Dagster again where Python may
+# not write its cache (PYTHONDONTWRITEBYTECODE), seconds each.
 $(STAMP): pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python -e ".[dev]" --config-settings editable_mode=compat
+	$(UV) pip install --quiet --python $(BIN)/python --compile-bytecode -e ".[dev]" \
+		--config-settings editable_mode=compat
+	$(BIN)/python -m compileall -q $(PACKAGES)
 	touch $(STAMP)
 
 install: $(STAMP)
