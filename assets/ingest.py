@@ -17,10 +17,42 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from assets.resources import WAREHOUSE_WRITER_POOL
+
 SYNCED_CHECK = "synced"
 # The step that builds the models; an ingest step followed by it in the same run leaves
 # publishing the DuckDB file to it, so analysts see whole runs.
 MODELS_STEP = "models"
+
+
+def ingest_multi_asset(
+    name: str,
+    dataset: str,
+    tables: Sequence[str],
+    origin: str,
+    kind: str,
+    owners: list[str],
+    retry_policy: dg.RetryPolicy,
+):
+    """The decorator of an ingest step: an asset and a `synced` check per raw table of
+    `dataset`, subsettable, in the warehouse writer pool, retried by `retry_policy`."""
+
+    specs = raw_specs(dataset, tables, origin, kind, owners)
+    return dg.multi_asset(
+        specs=specs,
+        check_specs=synced_checks(specs, origin),
+        name=name,
+        can_subset=True,
+        pool=WAREHOUSE_WRITER_POOL,
+        retry_policy=retry_policy,
+    )
+
+
+def selected_tables(
+    context: dg.AssetExecutionContext, dataset: str, tables: Sequence[str]
+) -> list[str]:
+    """The raw tables this run selected, in their load order."""
+    return [t for t in tables if dg.AssetKey([dataset, t]) in context.selected_asset_keys]
 
 
 def raw_specs(

@@ -15,17 +15,17 @@ import dagster as dg
 
 from assets.ingest import (
     fail_unless_models_follow,
+    ingest_multi_asset,
     iso,
     models_follow,
     now,
     permanent_failure,
-    raw_specs,
     retry_if_it_may_heal,
-    synced_checks,
+    selected_tables,
     synced_result,
 )
 from assets.progress import report
-from assets.resources import WAREHOUSE_WRITER_POOL, MakiniResource, WarehouseResource
+from assets.resources import MakiniResource, WarehouseResource
 from connectivity.history import latest, record
 from connectivity.status import extraction_observations, still_down
 from connectivity.sync_log import SyncOutcome, append, last_success
@@ -71,15 +71,15 @@ def refetch_run_config(connection_id: str, keys_by_entity: dict[str, Sequence[st
 
 def build_makini_ingest(retry_policy: dg.RetryPolicy, owners: list[str]) -> dg.AssetsDefinition:
     """A fresh multi-asset per call (definitions and tests each build their own)."""
-    specs = raw_specs(DATASET, RAW_TABLES, "every Makini connection", "python", owners)
 
-    @dg.multi_asset(
-        specs=specs,
-        check_specs=synced_checks(specs, "every selected Makini connection"),
-        name=MAKINI_INGEST,
-        can_subset=True,
-        pool=WAREHOUSE_WRITER_POOL,
-        retry_policy=retry_policy,
+    @ingest_multi_asset(
+        MAKINI_INGEST,
+        DATASET,
+        RAW_TABLES,
+        "every Makini connection",
+        "python",
+        owners,
+        retry_policy,
     )
     def makini_ingest(
         context: dg.AssetExecutionContext,
@@ -88,7 +88,7 @@ def build_makini_ingest(retry_policy: dg.RetryPolicy, owners: list[str]) -> dg.A
         warehouse: WarehouseResource,
     ) -> Iterator:
         """Extract the selected Makini tables of the selected connections."""
-        tables = [t for t in RAW_TABLES if dg.AssetKey([DATASET, t]) in context.selected_asset_keys]
+        tables = selected_tables(context, DATASET, RAW_TABLES)
         connections = _selected_connections(makini, config.connections)
         started_at = now()
         try:

@@ -8,16 +8,16 @@ import dagster as dg
 
 from assets.ingest import (
     fail_unless_models_follow,
+    ingest_multi_asset,
     models_follow,
     now,
     permanent_failure,
-    raw_specs,
     retry_if_it_may_heal,
-    synced_checks,
+    selected_tables,
     synced_result,
 )
 from assets.progress import report
-from assets.resources import WAREHOUSE_WRITER_POOL, OeeDatabaseResource, WarehouseResource
+from assets.resources import OeeDatabaseResource, WarehouseResource
 from connectivity.sync_log import OEE_SCOPE, SyncOutcome, append, last_success
 from pipelines.makini.tables import DATASET as MAKINI_DATASET
 from pipelines.makini.tables import PIPELINE_NAME as MAKINI_PIPELINE
@@ -31,15 +31,9 @@ OEE_INGEST = "oee_ingest"
 
 def build_oee_ingest(retry_policy: dg.RetryPolicy, owners: list[str]) -> dg.AssetsDefinition:
     """A fresh multi-asset per call over the plant OEE database."""
-    specs = raw_specs(DATASET_NAME, OEE_TABLES, "the plant OEE database", "sql", owners)
 
-    @dg.multi_asset(
-        specs=specs,
-        check_specs=synced_checks(specs, "the plant OEE database"),
-        name=OEE_INGEST,
-        can_subset=True,
-        pool=WAREHOUSE_WRITER_POOL,
-        retry_policy=retry_policy,
+    @ingest_multi_asset(
+        OEE_INGEST, DATASET_NAME, OEE_TABLES, "the plant OEE database", "sql", owners, retry_policy
     )
     def oee_ingest(
         context: dg.AssetExecutionContext,
@@ -47,9 +41,7 @@ def build_oee_ingest(retry_policy: dg.RetryPolicy, owners: list[str]) -> dg.Asse
         warehouse: WarehouseResource,
     ) -> Iterator:
         """Extract the selected tables of the plant OEE database."""
-        tables = [
-            t for t in OEE_TABLES if dg.AssetKey([DATASET_NAME, t]) in context.selected_asset_keys
-        ]
+        tables = selected_tables(context, DATASET_NAME, OEE_TABLES)
         report(context, f"oee: {len(tables)} tables from {oee_db.safe_url()}")
         started_at = now()
         try:
