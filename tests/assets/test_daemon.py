@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from click.testing import CliRunner
 
 from plantsync.run_command import run as plantsync_run
 from tests.pipelines.makini.helpers import api_records
+from tests.support.processes import stop_group
 from webhooks.inbox import Inbox, body_sha256
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -47,16 +47,6 @@ def _dagster(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         text=True,
         timeout=180,
     )
-
-
-def _stop(daemon: subprocess.Popen) -> None:
-    """Ctrl-C to the daemon's group; what has not stopped in 20 s is killed."""
-    os.killpg(daemon.pid, signal.SIGINT)
-    try:
-        daemon.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(daemon.pid, signal.SIGKILL)
-        daemon.wait()
 
 
 def _wait_for_finished_run(instance: dg.DagsterInstance, job_name: str) -> dg.DagsterRun:
@@ -117,7 +107,7 @@ def test_daemon_launches_a_sensor_run_through_the_queue_and_the_multiprocess_exe
             run = _wait_for_finished_run(instance, "makini_refetch_job")
             events = instance.all_logs(run.run_id)
     finally:
-        _stop(daemon)
+        stop_group(daemon)
 
     assert run.status == dg.DagsterRunStatus.SUCCESS
     types = [e.dagster_event.event_type_value for e in events if e.dagster_event]

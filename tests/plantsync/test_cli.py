@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.processes import plantsync
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _plantsync(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "plantsync", *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_help_lists_every_command_group() -> None:
-    result = _plantsync("--help")
+    result = plantsync("--help")
 
     assert result.returncode == 0
     for group in ("run", "sandbox", "models", "connections", "webhooks"):
@@ -30,7 +20,7 @@ def test_help_lists_every_command_group() -> None:
 
 
 def test_bad_connection_entry_is_named_in_one_line() -> None:
-    result = _plantsync(
+    result = plantsync(
         "run", "--source", "makini", MAKINI_CONNECTIONS='[{"id": "plant-a", "token": ""}]'
     )
 
@@ -39,7 +29,7 @@ def test_bad_connection_entry_is_named_in_one_line() -> None:
 
 
 def test_unknown_destination_is_named_in_one_line() -> None:
-    result = _plantsync("connections", "status", PLANTSYNC_DESTINATION="oracle")
+    result = plantsync("connections", "status", PLANTSYNC_DESTINATION="oracle")
 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.report.plant import build_plant_warehouse
+from tests.support.processes import plantsync
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _plantsync(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "plantsync", *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +19,7 @@ def warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_report_prints_path_size_and_time(warehouse_path: Path, tmp_path: Path) -> None:
-    result = _plantsync(
+    result = plantsync(
         "report", "--out", str(tmp_path / "out"), PLANTSYNC_DUCKDB_PATH=str(warehouse_path)
     )
 
@@ -46,7 +33,7 @@ def test_report_prints_path_size_and_time(warehouse_path: Path, tmp_path: Path) 
 
 
 def test_report_goes_to_the_report_dir_setting(warehouse_path: Path, tmp_path: Path) -> None:
-    result = _plantsync(
+    result = plantsync(
         "report",
         PLANTSYNC_DUCKDB_PATH=str(warehouse_path),
         PLANTSYNC_REPORT_DIR=str(tmp_path / "reports"),
@@ -59,9 +46,7 @@ def test_report_goes_to_the_report_dir_setting(warehouse_path: Path, tmp_path: P
 def test_missing_warehouse_fails_in_one_line_and_creates_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere" / "warehouse.duckdb"
 
-    result = _plantsync(
-        "report", "--out", str(tmp_path / "out"), PLANTSYNC_DUCKDB_PATH=str(missing)
-    )
+    result = plantsync("report", "--out", str(tmp_path / "out"), PLANTSYNC_DUCKDB_PATH=str(missing))
 
     assert result.returncode == 2
     assert result.stderr.strip() == (

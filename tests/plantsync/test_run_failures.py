@@ -19,24 +19,10 @@ from plantsync.run_command import run
 from sandbox.makini.server import SandboxServer
 from sandbox.plant import apply_late_updates, generate
 from tests.pipelines.makini.helpers import api_records
+from tests.support.processes import last_line, plantsync
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _plantsync(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "plantsync", *args],
-        cwd=cwd,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-def _last_line(done: subprocess.CompletedProcess) -> str:
-    return done.stderr.strip().splitlines()[-1]
 
 
 def _fault(sandbox: SandboxServer, connection_id: str, kind: str) -> None:
@@ -147,10 +133,10 @@ def test_a_missing_oee_database_fails_fast_while_makini_models_build(
     missing = f"no_such_db_{uuid.uuid4().hex[:8]}"
     url = postgres_url.rsplit("/", 1)[0] + "/" + missing
 
-    done = _plantsync(isolated_env, "run", "--source", "all", PLANTSYNC_OEE_DB_URL=url)
+    done = plantsync("run", "--source", "all", cwd=isolated_env, PLANTSYNC_OEE_DB_URL=url)
 
     assert done.returncode == 1
-    assert f'PLANTSYNC_OEE_DB_URL={url}: database "{missing}" does not exist' in _last_line(done)
+    assert f'PLANTSYNC_OEE_DB_URL={url}: database "{missing}" does not exist' in last_line(done)
     assert "running it again" not in done.stderr and "RETRY" not in done.stderr
     assert _orders(duckdb_path, "conn-1") == _api_orders(sandbox, 0)
 
@@ -160,13 +146,13 @@ def test_an_oee_database_without_its_tables_names_them(sandbox, isolated_env) ->
     with sqlite3.connect(path) as con:
         con.execute("create table something_else (id integer primary key)")
 
-    done = _plantsync(
-        isolated_env, "run", "--source", "oee", PLANTSYNC_OEE_DB_URL=f"sqlite:///{path}"
+    done = plantsync(
+        "run", "--source", "oee", cwd=isolated_env, PLANTSYNC_OEE_DB_URL=f"sqlite:///{path}"
     )
 
     assert done.returncode == 1
-    assert "lacks table(s) lines, products, reason_codes" in _last_line(done)
-    assert _last_line(done).startswith("plantsync: PLANTSYNC_OEE_DB_URL=sqlite:///")
+    assert "lacks table(s) lines, products, reason_codes" in last_line(done)
+    assert last_line(done).startswith("plantsync: PLANTSYNC_OEE_DB_URL=sqlite:///")
 
 
 def test_random_bytes_in_the_duckdb_file_fail_at_once_and_stay(sandbox, isolated_env) -> None:
@@ -174,10 +160,10 @@ def test_random_bytes_in_the_duckdb_file_fail_at_once_and_stay(sandbox, isolated
     junk = os.urandom(8192)
     path.write_bytes(junk)
 
-    done = _plantsync(isolated_env, "run", "--source", "makini", PLANTSYNC_DUCKDB_PATH=str(path))
+    done = plantsync("run", "--source", "makini", cwd=isolated_env, PLANTSYNC_DUCKDB_PATH=str(path))
 
     assert done.returncode == 2
-    assert _last_line(done) == (
+    assert last_line(done) == (
         f"plantsync: PLANTSYNC_DUCKDB_PATH={path}: {path} exists but is not a DuckDB database; "
         "plantsync will not overwrite it (move it away or choose another path)"
     )
@@ -188,10 +174,10 @@ def test_a_duckdb_path_under_a_file_fails_at_once(sandbox, isolated_env) -> None
     (isolated_env / "a-file").write_text("x")
     path = isolated_env / "a-file" / "warehouse.duckdb"
 
-    done = _plantsync(isolated_env, "run", "--source", "makini", PLANTSYNC_DUCKDB_PATH=str(path))
+    done = plantsync("run", "--source", "makini", cwd=isolated_env, PLANTSYNC_DUCKDB_PATH=str(path))
 
     assert done.returncode == 2
-    assert _last_line(done) == (
+    assert last_line(done) == (
         f"plantsync: PLANTSYNC_DUCKDB_PATH={path}: {isolated_env / 'a-file'} is a file, "
         "not a directory"
     )
