@@ -150,3 +150,21 @@ def test_a_postgres_run_then_a_duckdb_run_are_each_exact(tmp_path, home, postgre
         with psycopg2.connect(postgres_url) as con, con.cursor() as cursor:
             cursor.execute("select count(*) from raw_makini.purchase_orders")
             assert cursor.fetchone()[0] == 160
+
+
+def test_two_syncs_of_one_warehouse_at_once_wait_for_each_other(tmp_path, home) -> None:
+    """No pool limits here (plain `plantsync run`): the writer lock alone keeps DuckDB to one
+    writer, and the second sync waits instead of failing on DuckDB's file lock."""
+    warehouse = tmp_path / "shared.duckdb"
+    with SandboxServer(seed=37, connections=2, purchase_orders=400) as api:
+        env = _env(home, api, PLANTSYNC_DUCKDB_PATH=str(warehouse))
+        runs = [_start(tmp_path, env) for _ in range(2)]
+        outputs = []
+        for process in runs:
+            output, _ = process.communicate(timeout=600)
+            outputs.append(output)
+            assert process.returncode == 0, output[-3000:]
+
+        _assert_exact(warehouse, api)
+    assert any("waiting for the warehouse writer lock held by" in o for o in outputs)
+    assert not any("Conflicting lock" in o for o in outputs)
