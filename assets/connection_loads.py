@@ -69,6 +69,12 @@ def sync_each_connection(
     from pipelines.makini.source import ExtractionReport, makini_source
 
     report = ExtractionReport()
+    if not connections:  # as with one pipeline: the raw tables exist, empty, after a first run
+        with warehouse_pipeline(PIPELINE_NAME, DATASET, location) as pipeline:
+            pipeline.extract(makini_source(makini.base_url, [], tables=tables, report=report))
+            pipeline.normalize()
+            with load_lock(location, DATASET, wait_s, on_wait):
+                pipeline.load()
     for connection in connections:
         name = connection_pipeline_name(connection.id)
         with warehouse_pipeline(name, DATASET, location) as pipeline:

@@ -15,6 +15,7 @@ for the whole batch; one worker is SIGKILLed while it runs a step. Then:
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 
@@ -30,7 +31,12 @@ from assets.tags import CONNECTION_TAG
 from tests.pipelines.makini.helpers import api_records
 from tests.scale.deployment import Deployment, dagster_home, free_port, last_daily_tick
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.postgres,
+    pytest.mark.rabbitmq,
+    pytest.mark.timeout(900),
+]
 CONNECTIONS = 20
 ORDERS = 30
 DOWN = "conn-1"
@@ -62,12 +68,9 @@ def deployment(
     )
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    import os
-
     deployment = Deployment(tmp_path / "dagster_home", dict(os.environ), port, tmp_path / "logs")
-    deployment.sandbox = sandbox
     try:
-        yield deployment
+        yield deployment, sandbox
     finally:
         deployment.stop()
 
@@ -132,7 +135,7 @@ def _query(url: str, sql: str, *params) -> list[tuple]:
 
 
 def test_twenty_connections_on_two_celery_workers_with_one_killed(deployment, postgres_url):
-    sandbox = deployment.sandbox
+    deployment, sandbox = deployment
     _fault(sandbox, DOWN, "outage")
     _fault(sandbox, SLOW, "slow", delay_s=SLOW_DELAY_S)
     started = time.monotonic()
