@@ -71,6 +71,7 @@ def sync_each_connection(
     report = ExtractionReport()
     if not connections:  # as with one pipeline: the raw tables exist, empty, after a first run
         with warehouse_pipeline(PIPELINE_NAME, DATASET, location) as pipeline:
+            pipeline.sync_destination()  # keeps the shared state's watermarks
             pipeline.extract(makini_source(makini.base_url, [], tables=tables, report=report))
             pipeline.normalize()
             with load_lock(location, DATASET, wait_s, on_wait):

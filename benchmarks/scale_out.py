@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,7 @@ class Batch:
     connections: int
     ingest_s: float
     total_s: float
+    cpu_s: float  # every process of the batch, user + system
 
     @property
     def per_minute(self) -> float:
@@ -63,8 +65,14 @@ class Batch:
         return (
             f"{self.what:<28} {self.connections} connections in {self.total_s:6.1f} s "
             f"(ingest {self.ingest_s:6.1f} s, rebuild {self.total_s - self.ingest_s:5.1f} s): "
-            f"{self.per_minute:5.1f} connections/min{ratio}"
+            f"{self.per_minute:5.1f} connections/min{ratio}, "
+            f"{self.cpu_s / self.connections:4.1f} CPU-s per connection"
         )
+
+
+def cpu_s(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 @contextmanager
@@ -146,7 +154,10 @@ def loaded_orders(warehouse_url: str) -> int:
 
 
 def distributed(workers: int, args, base_url: str, connections: str, workdir: Path) -> Batch:
+    """The batch as deployed. CPU: every process of the deployment from its start to its stop,
+    with the run processes it waited for (counted once they have stopped)."""
     with database() as warehouse_url, database() as instance_url, vhost() as broker:
+        cpu_before = cpu_s(resource.RUSAGE_CHILDREN)
         port = free_port()
         home = workdir / f"celery-{workers}"
         env = {
@@ -157,6 +168,7 @@ def distributed(workers: int, args, base_url: str, connections: str, workdir: Pa
             "PLANTSYNC_CELERY_BROKER_URL": broker,
             "PLANTSYNC_CELERY_BACKEND_URL": REDIS_URL,
         }
+        os.environ.update(env)  # this process reads the same instance
         deployment = Deployment(home / "dagster_home", env, port, home / "logs")
         try:
             deployment.start_code_server()
@@ -170,6 +182,7 @@ def distributed(workers: int, args, base_url: str, connections: str, workdir: Pa
                 ingest, rebuild = wait_for_batch(instance, args.connections, deployment)
         finally:
             deployment.stop()
+        cpu = cpu_s(resource.RUSAGE_CHILDREN) - cpu_before
         assert loaded_orders(warehouse_url) == args.connections * args.orders
     started = min(r.create_timestamp.timestamp() for r in ingest)
     ingest_end = max(r.end_time for r in ingest)
@@ -178,6 +191,7 @@ def distributed(workers: int, args, base_url: str, connections: str, workdir: Pa
         args.connections,
         ingest_end - started,
         rebuild.end_time - started,
+        cpu,
     )
 
 
@@ -206,12 +220,14 @@ def in_process(args, base_url: str, connections: str, workdir: Path) -> Batch:
         env = {
             **dagster_home(home / "dagster_home", instance_url, free_port()),
             **settings_env(warehouse_url, base_url, connections, home / "state"),
+            "PLANTSYNC_EXECUTOR": "multiprocess",
         }
         os.environ.update(env)
         defs = build_definitions()
         ingest_job = defs.resolve_job_def("makini_connection_job")
         quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
         with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+            cpu_before = cpu_s(resource.RUSAGE_SELF)
             started = time.monotonic()
             for connection in parse_connections(connections):
                 config = {**makini_run_config([connection.id]), **quiet}
@@ -220,9 +236,10 @@ def in_process(args, base_url: str, connections: str, workdir: Path) -> Batch:
             models = defs.resolve_job_def("models_job")
             assert models.execute_in_process(instance=instance, run_config=quiet).success
             ended = time.monotonic()
+            cpu = cpu_s(resource.RUSAGE_SELF) - cpu_before
         assert loaded_orders(warehouse_url) == args.connections * args.orders
     ingest_s, total_s = ingest_end - started, ended - started
-    return Batch("in-process, runs in turn", args.connections, ingest_s, total_s)
+    return Batch("in-process, runs in turn", args.connections, ingest_s, total_s, cpu)
 
 
 def main() -> None:
