@@ -11,7 +11,7 @@ Scheduled per-connection runs load raw tables only (`makini_connection_job`); th
 `rebuild_after_ingest` sensor then starts one `models_job` run once no ingest run is queued or
 in progress, so a batch of many connections is followed by one rebuild, never by one each.
 Every job that builds models carries `BUILDS_MODELS_TAG`: an instance limits such runs to one at
-a time (deploy/dagster.yaml), since two model builds swapping the same tables would collide.
+a time (deploy/celery/dagster.yaml), since two model builds swapping the same tables would collide.
 """
 
 from __future__ import annotations
