@@ -1,5 +1,6 @@
-"""The Dagster code location: every asset, check, job, sensor and schedule, and the resources
-of the destination chosen by `PLANTSYNC_DESTINATION`. Loads with no secrets set."""
+"""The Dagster code location: every asset, check, job, sensor and schedule, the resources of the
+destination chosen by `PLANTSYNC_DESTINATION` and the executor chosen by `PLANTSYNC_EXECUTOR`.
+Loads with no secrets set."""
 
 import warnings
 from pathlib import Path
@@ -8,20 +9,19 @@ import dagster as dg
 
 import settings
 from assets.connectivity import build_connectivity_sensor, connection_status_job
+from assets.executor import INGEST_QUEUE, MODELS_QUEUE, build_executor, on_queue
 from assets.jobs import build_jobs
 from assets.makini_ingest import build_makini_ingest
 from assets.models import build_model_assets
 from assets.oee_ingest import build_oee_ingest
 from assets.policies import ingest_retry_policy
+from assets.rebuild import build_rebuild_sensor
 from assets.report import plant_report
 from assets.resources import build_resources
 from assets.schedules import build_schedules
 from assets.webhook_sensor import build_webhook_sensor
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-# A process per step, forked from a server that has imported this module once, instead of a
-# fresh interpreter importing Dagster and the project for every step (seconds each).
-EXECUTOR = dg.multiprocess_executor.configured({"start_method": {"forkserver": {}}})
 
 # Dagster copies every sensor onto its resolved job with an empty owners list and then warns
 # that sensor owners are in beta, though no sensor here sets any: nothing a user can act on.
@@ -37,19 +37,23 @@ def build_definitions() -> dg.Definitions:
     jobs = build_jobs()
     return dg.Definitions(
         assets=[
-            build_makini_ingest(retry_policy, owners),
-            build_oee_ingest(retry_policy, owners),
-            build_model_assets(MODELS_DIR, target=settings.destination(), owners=owners),
-            plant_report,
+            on_queue(build_makini_ingest(retry_policy, owners), INGEST_QUEUE),
+            on_queue(build_oee_ingest(retry_policy, owners), INGEST_QUEUE),
+            on_queue(
+                build_model_assets(MODELS_DIR, target=settings.destination(), owners=owners),
+                MODELS_QUEUE,
+            ),
+            on_queue(plant_report, MODELS_QUEUE),
         ],
         jobs=[*jobs, connection_status_job],
         sensors=[
             build_connectivity_sensor(jobs.makini_sync),
             build_webhook_sensor(jobs.makini_refetch),
+            build_rebuild_sensor(jobs.models, [job.name for job in jobs]),
         ],
         schedules=build_schedules(jobs),
         resources=build_resources(),
-        executor=EXECUTOR,
+        executor=build_executor(),
     )
 
 

@@ -1,10 +1,17 @@
-"""Jobs: the full sync, per-source syncs, the hourly order sync and the webhook refetch.
+"""Jobs: the full sync, per-source syncs, the order sync, the webhook refetch, and the pair
+that scheduled syncs use: an ingest-only run per connection, then one models run after them.
 
 Each job selects the models it affects plus everything they read that the job can build
 (seeds, staging views), but never an ingest step whose source it is not about: a Makini-only
 run needs no OEE settings and the other way round. None is partitioned: a Makini job syncs
 every configured connection unless its run config names some (schedules, catch-ups and
 refetches name one, and tag the run with it).
+
+Scheduled per-connection runs load raw tables only (`makini_connection_job`); the
+`rebuild_after_ingest` sensor then starts one `models_job` run once no ingest run is queued or
+in progress, so a batch of many connections is followed by one rebuild, never by one each.
+Every job that builds models carries `BUILDS_MODELS_TAG`: an instance limits such runs to one at
+a time (deploy/celery/dagster.yaml), since two model builds swapping the same tables would collide.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ ORDER_TABLES = ("purchase_orders", "purchase_order_lines")
 # Whole failed runs are retried by a daemon with run retries enabled (see deploy/), from
 # the failed step; retries of steps that can heal are the steps' own retry policies.
 RUN_RETRY_TAGS = {"dagster/max_retries": "2", "dagster/retry_strategy": "FROM_FAILURE"}
+# On every run that builds models; the run queue allows one such run at a time (deploy/).
+BUILDS_MODELS_TAG = "plantsync/builds_models"
 
 
 def _makini_tables(tables: tuple[str, ...]) -> dg.AssetSelection:
@@ -43,10 +52,9 @@ def _with_inputs(selection: dg.AssetSelection, ingest: dg.AssetSelection) -> dg.
     return ((selection - REPORT).upstream() - (raw - ingest)) | REPORT
 
 
-def _job(name: str, selection: dg.AssetSelection, description: str):
-    return dg.define_asset_job(
-        name, selection=selection, description=description, tags=RUN_RETRY_TAGS
-    )
+def _job(name: str, selection: dg.AssetSelection, description: str, *, models: bool = True):
+    tags = {**RUN_RETRY_TAGS, BUILDS_MODELS_TAG: "true"} if models else RUN_RETRY_TAGS
+    return dg.define_asset_job(name, selection=selection, description=description, tags=tags)
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ class Jobs:
     makini_orders: AssetJob
     oee_sync: AssetJob
     makini_refetch: AssetJob
+    makini_connection: AssetJob
+    models: AssetJob
 
     def __iter__(self):
         return (getattr(self, f.name) for f in fields(self))
@@ -94,5 +104,19 @@ def build_jobs() -> Jobs:
             "makini_refetch_job",
             _with_inputs(refetch.downstream() - RAW_OEE.downstream(), refetch),
             "Refetch the keys named by webhooks and rebuild what depends on them.",
+        ),
+        makini_connection=_job(
+            "makini_connection_job",
+            RAW_MAKINI,
+            "Load the raw Makini tables of the connections named in the run config, nothing "
+            "else: scheduled per-connection syncs. The rebuild_after_ingest sensor builds the "
+            "models once, after the batch.",
+            models=False,
+        ),
+        models=_job(
+            "models_job",
+            dg.AssetSelection.all() - RAW_MAKINI - RAW_OEE,
+            "Build every canonical table and mart, run their checks and write the report, from "
+            "the raw tables as they are: the rebuild after a batch of ingest runs.",
         ),
     )

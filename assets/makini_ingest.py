@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from assets.connection_loads import sync_each_connection
 from assets.ingest import (
     fail_unless_models_follow,
     ingest_multi_asset,
@@ -105,7 +106,18 @@ def build_makini_ingest(retry_policy: dg.RetryPolicy, owners: list[str]) -> dg.A
                     )
                 syncing = [c for c in connections if c.id not in known_down]
                 report(context, f"makini: {len(tables)} tables from {len(syncing)} connection(s)")
-                extraction = _extract(writer.warehouse, makini, syncing, tables, config.keys)
+                if writer.warehouse.destination == "postgres":  # loads of concurrent runs
+                    extraction = sync_each_connection(
+                        writer.warehouse,
+                        makini,
+                        syncing,
+                        tables,
+                        config.keys,
+                        warehouse.writer_wait_s,
+                        lambda message: report(context, message),
+                    )
+                else:
+                    extraction = _extract(writer.warehouse, makini, syncing, tables, config.keys)
                 errors = {**known_down, **{k: str(e) for k, e in extraction.failures.items()}}
                 retryable = {k for k, e in extraction.failures.items() if e.retryable}
                 with writer.connect() as wh:

@@ -1,26 +1,34 @@
 """Schedules: a daily sync per connection, an hourly order sync, a daily OEE refresh.
 
-Times are UTC. Each connection's daily run is its own run (run key per connection and day,
-tagged with the connection), so one connection being down fails only its own run, fast, while
-the others sync.
+Times are UTC. Each connection's daily and hourly runs are its own runs (run key per connection
+and tick, tagged with the connection), so one connection being down fails only its own run,
+fast, while the others sync. They load raw tables only (`makini_connection_job`): the
+`rebuild_after_ingest` sensor builds the models once the batch is through.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dagster as dg
 
-from assets.jobs import Jobs
+from assets.jobs import ORDER_TABLES, Jobs
 from assets.makini_ingest import makini_run_config
 from assets.resources import MakiniResource
 from assets.tags import CONNECTION_TAG
+from pipelines.makini.tables import DATASET
 
 DAILY_SYNC_CRON = "0 2 * * *"
 HOURLY_ORDERS_CRON = "15 * * * *"
 DAILY_OEE_CRON = "30 2 * * *"
+ORDER_KEYS = [dg.AssetKey([DATASET, t]) for t in ORDER_TABLES]
 
 
 def per_connection_runs(
-    context: dg.ScheduleEvaluationContext, makini: MakiniResource, kind: str
+    context: dg.ScheduleEvaluationContext,
+    makini: MakiniResource,
+    kind: str,
+    asset_selection: Sequence[dg.AssetKey] | None = None,
 ) -> list[dg.RunRequest]:
     """One run per configured connection, keyed by schedule tick."""
     tick = context.scheduled_execution_time.strftime("%Y-%m-%dT%H:%M")
@@ -29,6 +37,7 @@ def per_connection_runs(
             run_key=f"{kind}:{c.id}:{tick}",
             run_config=makini_run_config([c.id]),
             tags={CONNECTION_TAG: c.id},
+            asset_selection=asset_selection,
         )
         for c in makini.parsed_connections()
     ]
@@ -38,9 +47,9 @@ def build_schedules(jobs: Jobs) -> list[dg.ScheduleDefinition]:
     @dg.schedule(
         name="daily_connection_sync",
         cron_schedule=DAILY_SYNC_CRON,
-        job=jobs.makini_sync,
+        job=jobs.makini_connection,
         execution_timezone="UTC",
-        description="Every day, sync each Makini connection in its own run.",
+        description="Every day, load each Makini connection's raw tables in its own run.",
     )
     def daily_connection_sync(context: dg.ScheduleEvaluationContext, makini: MakiniResource):
         return per_connection_runs(context, makini, "daily")
@@ -48,12 +57,12 @@ def build_schedules(jobs: Jobs) -> list[dg.ScheduleDefinition]:
     @dg.schedule(
         name="hourly_order_sync",
         cron_schedule=HOURLY_ORDERS_CRON,
-        job=jobs.makini_orders,
+        job=jobs.makini_connection,
         execution_timezone="UTC",
-        description="Every hour, incrementally sync each connection's purchase orders.",
+        description="Every hour, incrementally load each connection's purchase orders.",
     )
     def hourly_order_sync(context: dg.ScheduleEvaluationContext, makini: MakiniResource):
-        return per_connection_runs(context, makini, "hourly")
+        return per_connection_runs(context, makini, "hourly", ORDER_KEYS)
 
     daily_oee_refresh = dg.ScheduleDefinition(
         name="daily_oee_refresh",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from settings.connections import Connection, ConnectionsError, parse_connections
 from settings.errors import PermanentError, SettingsError
@@ -45,6 +46,10 @@ INBOX_SCHEMES = ("sqlite", "postgresql")
 DEFAULT_WEBHOOK_READ_TIMEOUT_S = 10.0
 MAX_WEBHOOK_READ_TIMEOUT_S = 30.0
 DEFAULT_WEBHOOK_MAX_CONNECTIONS = 512
+# Where a run's steps execute: in processes beside the run (one machine), or on Celery workers.
+EXECUTORS = ("multiprocess", "celery")
+CELERY_BROKER_SCHEMES = ("amqp", "amqps", "pyamqp", "redis", "rediss")
+CELERY_BACKEND_SCHEMES = ("rpc", "redis", "rediss")
 
 __all__ = [
     "DESTINATIONS",
@@ -269,3 +274,53 @@ def status_webhook_url() -> str | None:
 
 def status_webhook_secret() -> str | None:
     return get("PLANTSYNC_STATUS_WEBHOOK_SECRET")
+
+
+# --- executor and Celery ----------------------------------------------------------------------
+
+
+def executor() -> str:
+    """`multiprocess` (default: steps in processes on the run's machine) or `celery` (steps on
+    Celery workers). Celery needs a warehouse that takes writers from several machines: a DuckDB
+    file has one writer on one machine, so that pairing is refused here, before anything runs."""
+    value = (get("PLANTSYNC_EXECUTOR", EXECUTORS[0]) or "").lower()
+    if value not in EXECUTORS:
+        raise SettingsError(f"PLANTSYNC_EXECUTOR={value!r} is not one of {', '.join(EXECUTORS)}")
+    if value == "celery" and destination() == "duckdb":
+        raise SettingsError(
+            "PLANTSYNC_EXECUTOR=celery runs steps on several workers, but "
+            "PLANTSYNC_DESTINATION=duckdb is one file with one writer: use postgres or "
+            "snowflake, or PLANTSYNC_EXECUTOR=multiprocess"
+        )
+    return value
+
+
+def celery_broker_url() -> str:
+    """The Celery broker (RabbitMQ or Redis); a secret when it carries a password."""
+    return _celery_url("PLANTSYNC_CELERY_BROKER_URL", CELERY_BROKER_SCHEMES)
+
+
+def celery_backend_url() -> str:
+    """Where Celery workers leave step results: Redis, or `rpc://` (back through the broker)."""
+    return _celery_url("PLANTSYNC_CELERY_BACKEND_URL", CELERY_BACKEND_SCHEMES)
+
+
+def safe_url(url: str) -> str:
+    """`url` with its password replaced by `***`, for messages."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+def _celery_url(name: str, schemes: tuple[str, ...]) -> str:
+    url = get(name)
+    if url is None:
+        raise SettingsError(f"{name} is not set (PLANTSYNC_EXECUTOR=celery; see .env.example)")
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in schemes:
+        raise SettingsError(
+            f"{name}={safe_url(url)!r}: scheme {scheme!r} is not one of {', '.join(schemes)}"
+        )
+    return url

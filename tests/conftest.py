@@ -1,12 +1,14 @@
 """Fixtures shared by every test: isolated environment, temporary warehouses, local services.
 
-In CI (`CI=true`) a test that needs PostgreSQL or MariaDB fails when the server is missing;
-elsewhere it is skipped with the reason.
+In CI (`CI=true`) a test that needs PostgreSQL, MariaDB, RabbitMQ or Redis fails when the server
+is missing; elsewhere it is skipped with the reason.
 """
 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +21,9 @@ POSTGRES_ADMIN_URL = os.environ.get(
 MARIADB_ADMIN_URL = os.environ.get(
     "PLANTSYNC_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"
 )
+# The local RabbitMQ (its vhosts are made with rabbitmqctl) and Redis.
+RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672"
+REDIS_URL = os.environ.get("PLANTSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _service_missing(what: str, error: Exception) -> None:
@@ -74,6 +79,46 @@ def _fresh_database(what: str, admin_url: str, quote: str, drop_suffix: str = ""
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database on the local server; dropped afterwards."""
     yield from _fresh_database("PostgreSQL", POSTGRES_ADMIN_URL, '"', " with (force)")
+
+
+@pytest.fixture
+def instance_postgres_url() -> Iterator[str]:
+    """A second fresh PostgreSQL database (Dagster's own storage beside a warehouse)."""
+    yield from _fresh_database("PostgreSQL", POSTGRES_ADMIN_URL, '"', " with (force)")
+
+
+@pytest.fixture
+def rabbitmq() -> Iterator[str]:
+    """The broker URL of a fresh vhost on the local RabbitMQ (guest may use it), so no other
+    test's workers share its queues; deleted afterwards."""
+    try:
+        socket.create_connection(("127.0.0.1", 5672), timeout=3).close()
+    except OSError as exc:
+        _service_missing("RabbitMQ at 127.0.0.1:5672", exc)
+    vhost = f"plantsync_test_{uuid.uuid4().hex[:10]}"
+    try:
+        _rabbitmqctl("add_vhost", vhost)
+        _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    except (OSError, subprocess.SubprocessError) as exc:
+        _service_missing("rabbitmqctl (to make a vhost)", exc)
+    yield f"{RABBITMQ_URL}/{vhost}"
+    _rabbitmqctl("delete_vhost", vhost)
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The local Redis (Celery keeps results under keys named by task id: tests never share)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        _service_missing(f"Redis at {REDIS_URL}", exc)
+    return REDIS_URL
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Schedules launch one run per connection, keyed by tick, configured and tagged with it."""
+"""Schedules launch one ingest-only run per connection, keyed by tick, configured and tagged with
+it; the models are rebuilt after the batch by the rebuild sensor, not by these runs."""
 
 from __future__ import annotations
 
@@ -24,6 +25,16 @@ def _evaluate(name: str, instance, when: datetime, monkeypatch) -> list[dg.RunRe
         repository_def=defs.get_repository_def(),
     ) as context:
         return list(defs.get_schedule_def(name).evaluate_tick(context).run_requests)
+
+
+def test_per_connection_schedules_target_the_ingest_only_job() -> None:
+    defs = build_definitions()
+    job = defs.resolve_job_def("makini_connection_job")
+
+    for name in ("daily_connection_sync", "hourly_order_sync"):
+        assert defs.get_schedule_def(name).job_name == "makini_connection_job"
+    assert [node.name for node in job.nodes] == ["makini_ingest"]
+    assert {key.path[0] for key in job.asset_layer.selected_asset_keys} == {"raw_makini"}
 
 
 def test_daily_sync_runs_each_connection_once_per_day(monkeypatch) -> None:
@@ -52,3 +63,5 @@ def test_hourly_order_sync_keys_differ_per_hour(monkeypatch) -> None:
 
     assert {r.run_key for r in first}.isdisjoint({r.run_key for r in second})
     assert [r.tags[CONNECTION_TAG] for r in second] == ["plant-a", "plant-b"]
+    orders = [dg.AssetKey(["raw_makini", t]) for t in ("purchase_orders", "purchase_order_lines")]
+    assert all(r.asset_selection == orders for r in second)
