@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assets.definitions import build_definitions
-from assets.executor import INGEST_QUEUE, MODELS_QUEUE, QUEUE_TAG, executor_config
+from assets.executor import INGEST_QUEUE, MODELS_QUEUE, MULTIPROCESS, QUEUE_TAG, executor_config
 from settings import SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,10 +59,12 @@ def test_a_worker_needs_the_celery_executor(monkeypatch) -> None:
         worker_app_args()
 
 
-def test_multiprocess_is_the_default() -> None:
+def test_multiprocess_with_forked_steps_is_the_default() -> None:
     job = build_definitions().resolve_job_def("makini_connection_job")
 
-    assert job.executor_def.name == "multi_or_in_process_executor"
+    # forked step processes (`start_method: forkserver`); tests/assets/test_daemon.py runs it
+    assert job.executor_def is MULTIPROCESS
+    assert job.executor_def.name == "multiprocess"
 
 
 def test_celery_runs_every_job_with_queues_per_kind_of_work(celery_on_postgres) -> None:
