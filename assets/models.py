@@ -29,10 +29,18 @@ from warehouse.connections import Warehouse
 from warehouse.data_tests import DataTest, TestResult, model_tests, run_test
 from warehouse.errors import ModelRunError
 from warehouse.lineage import Lineage, infer_schema, schema_from_warehouse
-from warehouse.materialize import ModelResult, build_model
+from warehouse.materialize import ModelResult, build_model, drop_batch
 
 BLOCKING_SCHEMAS = frozenset({"canonical"})
 PREVIEW_ROWS = 20
+
+
+class ModelsConfig(dg.Config):
+    """How the models step builds: incrementally with checks on the new rows (the default), or
+    from scratch and checking everything."""
+
+    full_refresh: bool = False  # rebuild incremental models from scratch (implies full_checks)
+    full_checks: bool = False  # check every row of incremental models, not just the new ones
 
 
 def asset_key(table: str) -> dg.AssetKey:
@@ -61,14 +69,17 @@ def build_model_assets(
         can_subset=True,
         pool=WAREHOUSE_WRITER_POOL,
     )
-    def models(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator:
+    def models(
+        context: dg.AssetExecutionContext, config: ModelsConfig, warehouse: WarehouseResource
+    ) -> Iterator:
         """Build the selected models in dependency order and run their checks."""
         selected = {fqn_of(key) for key in context.selected_asset_keys}
         checks = {(fqn_of(k.asset_key), k.name) for k in context.selected_asset_check_keys}
         outcome = StepOutcome()
         with warehouse.writing(context, publish_at_end=False) as writer:
             with writer.connect() as wh:
-                yield from _build(context, project, wh, selected, tests, checks, outcome)
+                build = Build(project, wh, config, selected, tests, checks)
+                yield from _build(context, build, outcome)
                 sources_failed = failures_of_run(wh, context.run_id)
             seconds = writer.publish()
         if seconds is not None:
@@ -100,61 +111,91 @@ class StepOutcome:
     waiting: set[str] = field(default_factory=set)  # the reasons that make a model unbuilt
 
 
-def _build(
-    context: dg.AssetExecutionContext,
-    project: Project,
-    wh: Warehouse,
-    selected: set[str],
-    tests: dict[str, list[DataTest]],
-    checks: set[tuple[str, str]],
-    outcome: StepOutcome,
-) -> Iterator:
+@dataclass
+class Build:
+    """One step's build: what to build and check, where, and the batches of new rows that the
+    checks of incremental models test (dropped when the step's checks are done)."""
+
+    project: Project
+    wh: Warehouse
+    config: ModelsConfig
+    selected: set[str]
+    tests: dict[str, list[DataTest]]
+    checks: set[tuple[str, str]]
+    batches: dict[str, str] = field(default_factory=dict)  # model -> table of its new rows
+
+    def test(self, test: DataTest) -> DataTest:
+        """`test` on the new rows when its model was merged incrementally, else on all rows."""
+        batch = self.batches.get(test.model)
+        if batch is None:
+            return test
+        return test.on_batch(batch, self.project.models[test.model].unique_key)
+
+
+def _build(context: dg.AssetExecutionContext, build: Build, outcome: StepOutcome) -> Iterator:
     """Build in order; run each test once its model and the table it refers to are built."""
-    pending = [t for fqn in project.order for t in tests[fqn] if (fqn, t.name) in checks]
+    project, wh = build.project, build.wh
+    tests, selected = build.tests, build.selected
+    pending = [t for fqn in project.order for t in tests[fqn] if (fqn, t.name) in build.checks]
     lineage = LazyLineage(project)
     built: set[str] = set()
-    for fqn in project.order:
-        if fqn not in selected:
-            continue
-        upstream_failure = next(
-            (outcome.blocked[d] for d in project.models[fqn].depends_on if d in outcome.blocked),
-            None,
-        )
-        if upstream_failure:
-            outcome.blocked[fqn] = upstream_failure
-            waiting = upstream_failure in outcome.waiting
-            (outcome.unbuilt if waiting else outcome.skipped).append(fqn)
-            report(context, f"{fqn}: skipped, {upstream_failure} upstream")
-            continue
-        unloaded = [
-            d
-            for d in project.models[fqn].depends_on
-            if d in project.sources and not wh.table_exists(d)
-        ]
-        if unloaded:
-            reason = f"source {unloaded[0]} never loaded"
-            outcome.blocked[fqn] = reason
-            outcome.waiting.add(reason)
-            outcome.unbuilt.append(fqn)
-            report(context, f"{fqn}: skipped, {reason}")
-            continue
-        try:
-            result = build_model(project, wh, fqn)
-        except ModelRunError as exc:
-            outcome.problems.append(str(exc))
-            outcome.blocked[fqn] = f"model {fqn} failed"
-            report(context, f"{fqn}: FAILED {exc}")
-            continue
-        built.add(fqn)
-        context.log.info(result.line())
-        yield dg.MaterializeResult(
-            asset_key=asset_key(fqn),
-            metadata=_materialized_metadata(project, wh, result, lineage),
-        )
-        ready = [t for t in pending if _ready(t, built, selected)]
-        pending = [t for t in pending if t not in ready]
-        for test in ready:
-            yield from _check(project, wh, test, outcome)
+    try:
+        for fqn in project.order:
+            if fqn not in selected:
+                continue
+            reason = _reason_to_skip(project, wh, fqn, outcome)
+            if reason:
+                report(context, f"{fqn}: skipped, {reason}")
+                continue
+            try:
+                result = build_model(
+                    project,
+                    wh,
+                    fqn,
+                    full_refresh=build.config.full_refresh,
+                    keep_batch=not (build.config.full_checks or build.config.full_refresh),
+                )
+            except ModelRunError as exc:
+                outcome.problems.append(str(exc))
+                outcome.blocked[fqn] = f"model {fqn} failed"
+                report(context, f"{fqn}: FAILED {exc}")
+                continue
+            if result.batch:
+                build.batches[fqn] = result.batch
+            built.add(fqn)
+            context.log.info(result.line())
+            yield dg.MaterializeResult(
+                asset_key=asset_key(fqn),
+                metadata=_materialized_metadata(project, wh, result, lineage),
+            )
+            ready = [t for t in pending if _ready(t, built, selected)]
+            pending = [t for t in pending if t not in ready]
+            for test in ready:
+                yield from _check(project, wh, build.test(test), outcome)
+    finally:
+        for fqn in build.batches:
+            drop_batch(wh, fqn)
+
+
+def _reason_to_skip(project: Project, wh: Warehouse, fqn: str, outcome: StepOutcome) -> str:
+    """Why `fqn` cannot be built in this step (recorded in `outcome`), or ''."""
+    model = project.models[fqn]
+    upstream_failure = next(
+        (outcome.blocked[d] for d in model.depends_on if d in outcome.blocked), None
+    )
+    if upstream_failure:
+        outcome.blocked[fqn] = upstream_failure
+        waiting = upstream_failure in outcome.waiting
+        (outcome.unbuilt if waiting else outcome.skipped).append(fqn)
+        return f"{upstream_failure} upstream"
+    unloaded = [d for d in model.depends_on if d in project.sources and not wh.table_exists(d)]
+    if unloaded:
+        reason = f"source {unloaded[0]} never loaded"
+        outcome.blocked[fqn] = reason
+        outcome.waiting.add(reason)
+        outcome.unbuilt.append(fqn)
+        return reason
+    return ""
 
 
 def _ready(test: DataTest, built: set[str], selected: set[str]) -> bool:
@@ -240,6 +281,7 @@ def _materialized_metadata(
         ),
         "action": result.action,
         "seconds": round(result.seconds, 3),
+        **({"merged_rows": result.batch_rows} if result.batch_rows is not None else {}),
         **chart_metadata(warehouse, fqn),
     }
     if not model.is_seed:
@@ -306,7 +348,11 @@ def _check_result(result: TestResult) -> dg.AssetCheckResult:
         if result.test.severity == "warn"
         else dg.AssetCheckSeverity.ERROR
     )
-    metadata: dict = {"failing_rows": result.failures, "rule": result.test.description}
+    metadata: dict = {
+        "failing_rows": result.failures,
+        "rule": result.test.description,
+        "checked": "the rows this run merged" if result.test.rows else "every row",
+    }
     if result.rows:
         header = "| " + " | ".join(result.columns) + " |\n|" + "---|" * len(result.columns) + "\n"
         body = "".join(

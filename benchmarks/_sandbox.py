@@ -3,9 +3,14 @@ compete with the measured process), as `plantsync sandbox serve` runs it."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
+import time
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,3 +32,51 @@ def start_sandbox(workdir: Path, connections: int, orders: int) -> tuple[subproc
         process.kill()
         raise SystemExit(f"the sandbox did not start: {line!r}")
     return process, url.group(0)
+
+
+def advance(url: str, changed_fraction: float, new_orders: int = 0) -> dict:
+    """Time passes in the sandbox: `changed_fraction` of every connection's orders change."""
+    request = urllib.request.Request(
+        f"{url}/_sandbox/advance",
+        data=json.dumps(
+            {"changed_fraction": changed_fraction, "new_purchase_orders": new_orders}
+        ).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=600) as answer:
+        return json.load(answer)
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    peak_rss_mb: float
+    output: str
+
+
+def measured_run(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> Measured:
+    """Run `command` under `/usr/bin/time -v`: wall seconds and peak RSS (MB); must succeed."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        ["/usr/bin/time", "-v", *command], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+    rss_kb = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    return Measured(seconds, int(rss_kb.group(1)) / 1024 if rss_kb else float("nan"), done.stdout)
+
+
+def warehouse_env(workdir: Path, url: str) -> dict[str, str]:
+    """A run's environment: the sandbox's connections, a warehouse and no Dagster home."""
+    env = {
+        **os.environ,
+        "MAKINI_BASE_URL": url,
+        "MAKINI_CONNECTIONS": str(workdir / "connections.json"),
+        "PLANTSYNC_DUCKDB_PATH": str(workdir / "warehouse.duckdb"),
+        "PLANTSYNC_REPORT_DIR": str(workdir / "report"),
+        "PLANTSYNC_RUN_RETRIES": "0",
+    }
+    env.pop("DAGSTER_HOME", None)
+    return env

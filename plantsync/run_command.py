@@ -21,7 +21,18 @@ JOBS = {"all": "sync_all_job", "makini": "makini_sync_job", "oee": "oee_sync_job
     show_default=True,
     help="Which source to ingest; models that need only that source are built after it.",
 )
-def run(source: str) -> None:
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild incremental models (purchase orders and their lines) from scratch and check "
+    "every row.",
+)
+@click.option(
+    "--full-checks",
+    is_flag=True,
+    help="Check every row of incremental models, not just the rows this run merged.",
+)
+def run(source: str, full_refresh: bool, full_checks: bool) -> None:
     """Ingest, build canonical tables and marts, and run checks for the configured destination.
 
     One source failing (a connection's token, the plant database) does not stop the rest: what
@@ -36,7 +47,9 @@ def run(source: str) -> None:
     with open_instance() as instance:
         for attempt in range(retries + 1):
             started = time.monotonic()
-            result = execute_job(JOBS[source], instance)
+            result = execute_job(
+                JOBS[source], instance, {"full_refresh": full_refresh, "full_checks": full_checks}
+            )
             summary = RunSummary.from_result(result, time.monotonic() - started)
             if result.success or not summary.retryable or attempt == retries:
                 break

@@ -19,12 +19,19 @@ def open_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def execute_job(job_name: str, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
-    """Run `job_name` of the code location on `instance` (Makini jobs: every connection)."""
+def execute_job(
+    job_name: str, instance: dg.DagsterInstance, models_config: dict | None = None
+) -> dg.ExecuteInProcessResult:
+    """Run `job_name` of the code location on `instance` (Makini jobs: every connection);
+    `models_config` configures its models step (`assets.models.ModelsConfig`)."""
     from assets.definitions import build_definitions
+    from assets.ingest import MODELS_STEP
 
+    run_config: dict = dict(QUIET_LOGGING)
+    if models_config:
+        run_config["ops"] = {MODELS_STEP: {"config": models_config}}
     job = build_definitions().resolve_job_def(job_name)
-    return job.execute_in_process(instance=instance, run_config=QUIET_LOGGING, raise_on_error=False)
+    return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
 
 
 @dataclass

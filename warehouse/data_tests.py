@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from warehouse.compile import compile_sql
 from warehouse.connections import Warehouse, sql_literal
@@ -27,6 +27,7 @@ KINDS = tuple(OPTIONS)
 SEVERITIES = ("error", "warn")
 FAILING_ROWS_LIMIT = 20
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")  # also Dagster's rule for asset check names
+ROWS = "__plantsync_rows__"  # stands for the rows a test checks in its query's template
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,24 @@ class DataTest:
     kind: str
     column: str | None
     severity: str
-    sql: str
+    template: str  # the failing-rows query, with ROWS where the model's rows are read
     description: str
     references: str | None = None  # relationships: the parent table ("schema.name")
+    rows: str | None = None  # what ROWS stands for; None: the whole model
+
+    @property
+    def sql(self) -> str:
+        return self.template.replace(ROWS, self.rows or self.model)
+
+    def on_batch(self, batch: str, key: tuple[str, ...]) -> DataTest:
+        """The same test on the model's rows whose `key` is in the table `batch` (the new rows of
+        an incremental build), for a check that need not scan the whole table again."""
+        match = " and ".join(f"batch.{k} = model_rows.{k}" for k in key)
+        rows = (
+            f"(select * from {self.model} as model_rows "
+            f"where exists (select 1 from {batch} as batch where {match}))"
+        )
+        return replace(self, rows=rows)
 
 
 @dataclass(frozen=True)
@@ -109,7 +125,8 @@ def _resolve(model: Model, spec: TestSpec) -> DataTest:
     if severity not in SEVERITIES:
         raise ProjectError(f"{where_}: severity must be error or warn")
     filter_ = f" and ({options['where']})" if options.get("where") else ""
-    table = model.fqn
+    # the model's own name as alias, so a rule may qualify columns with it
+    table = f"{ROWS} as {model.name}"
     column = spec.column or options.get("column")
     if spec.kind == "expression":
         if not options.get("sql") or not options.get("name"):
@@ -164,7 +181,7 @@ def _column_test(
     if not parent or not field:
         raise ProjectError(f"{where_}: relationships needs to: and field:")
     sql = (
-        f"select * from {table} as child where child.{column} is not null{filter_} "
+        f"select * from {ROWS} as child where child.{column} is not null{filter_} "
         f"and not exists (select 1 from {parent} as parent where parent.{field} = child.{column})"
     )
     return sql, f"{column} references {parent}.{field}"

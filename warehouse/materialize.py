@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from warehouse.compile import compile_model
 from warehouse.connections import Warehouse
 from warehouse.errors import ModelRunError
-from warehouse.model import Project
+from warehouse.model import Model, Project
 from warehouse.selection import select
 
 STAGE_SUFFIX = "__plantsync_stage"
@@ -30,6 +30,10 @@ class ModelResult:
     action: str  # created | replaced | merged
     rows: int | None  # table row count after the build; None for views (counting runs them)
     seconds: float
+    # An incremental merge kept for its caller (`keep_batch`): the table of the new rows, which
+    # checks may test alone; the caller drops it with `drop_batch`.
+    batch: str | None = None
+    batch_rows: int | None = None
 
     def line(self) -> str:
         rows = "-" if self.rows is None else f"{self.rows:,} rows"
@@ -67,9 +71,18 @@ def run(
 
 
 def build_model(
-    project: Project, warehouse: Warehouse, fqn: str, *, full_refresh: bool = False
+    project: Project,
+    warehouse: Warehouse,
+    fqn: str,
+    *,
+    full_refresh: bool = False,
+    keep_batch: bool = False,
 ) -> ModelResult:
-    """Build one model (its upstream tables must exist already)."""
+    """Build one model (its upstream tables must exist already).
+
+    `keep_batch`: after an incremental merge, keep the table of the merged rows and name it in
+    the result (`batch`), so that checks can test the new rows alone.
+    """
     model = project.models[fqn]
     started = time.perf_counter()
     try:
@@ -87,7 +100,7 @@ def build_model(
             _build_view(warehouse, fqn, sql, existing)
             action = "replaced" if existing else "created"
         elif incremental:
-            _merge(warehouse, fqn, sql, model.unique_key)
+            batch_rows = _merge(warehouse, model, sql)
             action = "merged"
         else:
             _build_table(warehouse, fqn, sql, existing)
@@ -98,7 +111,22 @@ def build_model(
     except Exception as exc:
         raise ModelRunError(fqn, _one_line(exc)) from exc
     kind = "seed" if model.is_seed else model.materialized
-    return ModelResult(fqn, kind, action, rows, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    if not incremental:
+        return ModelResult(fqn, kind, action, rows, seconds)
+    if not keep_batch:
+        drop_batch(warehouse, fqn)
+        return ModelResult(fqn, kind, action, rows, seconds, batch_rows=batch_rows)
+    return ModelResult(fqn, kind, action, rows, seconds, batch_of(fqn), batch_rows)
+
+
+def batch_of(fqn: str) -> str:
+    """The table an incremental build stages its new rows in."""
+    return fqn + STAGE_SUFFIX
+
+
+def drop_batch(warehouse: Warehouse, fqn: str) -> None:
+    warehouse.execute(f"drop table if exists {batch_of(fqn)}")
 
 
 def _drop(warehouse: Warehouse, fqn: str, kind: str) -> None:
@@ -137,34 +165,35 @@ def _build_table(warehouse: Warehouse, fqn: str, sql: str, existing: str | None)
         warehouse.execute(f"alter table {stage} rename to {name}")
 
 
-def _merge(warehouse: Warehouse, fqn: str, sql: str, unique_key: tuple[str, ...]) -> None:
-    """Upsert the model's rows on `unique_key`: MERGE on Snowflake, delete+insert elsewhere."""
-    stage = fqn + STAGE_SUFFIX
-    on = " and ".join(f"t.{k} = s.{k}" for k in unique_key)
-    if not warehouse.transactional_ddl:
-        warehouse.execute(f"create or replace table {stage} as {sql}")
-        try:
-            columns = [c for c, _ in warehouse.columns(stage)]
-            updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in unique_key)
-            names = ", ".join(columns)
-            values = ", ".join(f"s.{c}" for c in columns)
-            warehouse.execute(
-                f"merge into {fqn} as t using {stage} as s on {on} "
-                + (f"when matched then update set {updates} " if updates else "")
-                + f"when not matched then insert ({names}) values ({values})"
-            )
-        finally:
-            warehouse.execute(f"drop table if exists {stage}")
-        return
-    with warehouse.transaction():
-        warehouse.execute(f"drop table if exists {stage}")
-        warehouse.execute(f"create table {stage} as {sql}")
-        names = ", ".join(c for c, _ in warehouse.columns(stage))
+def _merge(warehouse: Warehouse, model: Model, sql: str) -> int:
+    """Stage the model's new rows, then fold them in on `unique_key`; returns the staged count.
+
+    `merge` upserts row by row (Snowflake `MERGE`; delete+insert elsewhere, which is the same for
+    a key that names one row); `delete+insert` replaces every row whose key is among the new rows.
+    The stage stays for the caller (`batch_of`).
+    """
+    fqn, key = model.fqn, model.unique_key
+    stage = batch_of(fqn)
+    on = " and ".join(f"t.{k} = s.{k}" for k in key)
+    warehouse.execute(f"drop table if exists {stage}")
+    warehouse.execute(f"create table {stage} as {sql}")
+    columns = [c for c, _ in warehouse.columns(stage)]
+    names = ", ".join(columns)
+    if model.incremental_strategy == "merge" and not warehouse.transactional_ddl:
+        updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in key)
+        values = ", ".join(f"s.{c}" for c in columns)
         warehouse.execute(
-            f"delete from {fqn} as t where exists (select 1 from {stage} as s where {on})"
+            f"merge into {fqn} as t using {stage} as s on {on} "
+            + (f"when matched then update set {updates} " if updates else "")
+            + f"when not matched then insert ({names}) values ({values})"
         )
-        warehouse.execute(f"insert into {fqn} ({names}) select {names} from {stage}")
-        warehouse.execute(f"drop table {stage}")
+    else:
+        with warehouse.transaction():
+            warehouse.execute(
+                f"delete from {fqn} as t where exists (select 1 from {stage} as s where {on})"
+            )
+            warehouse.execute(f"insert into {fqn} ({names}) select {names} from {stage}")
+    return int(warehouse.query(f"select count(*) from {stage}")[0][0])
 
 
 def _dependent_views(project: Project, fqn: str) -> set[str]:

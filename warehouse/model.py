@@ -12,6 +12,9 @@ from typing import Any
 from sqlglot import exp
 
 MATERIALIZATIONS = ("view", "table", "incremental")
+# merge: upsert row by row on unique_key; delete+insert: replace every row whose unique_key
+# appears in the new rows (a key may then cover many rows, e.g. all lines of an order)
+INCREMENTAL_STRATEGIES = ("merge", "delete+insert")
 SEED_SCHEMA = "seeds"
 
 
@@ -44,6 +47,7 @@ class Model:
     sql: str  # DuckDB SQL: the file's text (rendered when it uses Jinja), or a seed's SELECT
     materialized: str = "view"
     unique_key: tuple[str, ...] = ()
+    incremental_strategy: str = "merge"
     description: str = ""
     columns: tuple[Column, ...] = ()
     tests: tuple[TestSpec, ...] = ()

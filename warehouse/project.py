@@ -23,6 +23,7 @@ from warehouse.properties import (
     Entry,
     Properties,
     apply_entry,
+    SETTING_KEYS,
     apply_settings,
     read_properties,
     tags_of,
@@ -288,7 +289,7 @@ class _Loader:
         assert model.template is not None
         rendered = self.templates.render(model.path, model.template, this=model.fqn)
         config = rendered.config
-        settings = {k: config[k] for k in ("materialized", "unique_key") if k in config}
+        settings = {k: config[k] for k in SETTING_KEYS if k in config}
         apply_settings(model, settings, f"{model.path}: config()")
         model.tags = (*model.tags, *tags_of(config.get("tags")))
         model.meta = {**model.meta, **dict(config.get("meta") or {})}

@@ -13,7 +13,7 @@ from typing import Any
 
 from warehouse import yamlfile
 from warehouse.errors import ProjectError
-from warehouse.model import MATERIALIZATIONS, Column, Model, TestSpec
+from warehouse.model import INCREMENTAL_STRATEGIES, MATERIALIZATIONS, Column, Model, TestSpec
 from warehouse.yamlfile import YamlMap
 
 FILE_KEYS = ("version", "models", "seeds", "sources")
@@ -23,13 +23,15 @@ MODEL_KEYS = (
     "config",
     "materialized",
     "unique_key",
+    "incremental_strategy",
     "tags",
     "meta",
     "columns",
     "tests",
     "data_tests",
 )
-CONFIG_KEYS = ("materialized", "unique_key", "tags", "meta", "column_types")
+SETTING_KEYS = ("materialized", "unique_key", "incremental_strategy")
+CONFIG_KEYS = (*SETTING_KEYS, "tags", "meta", "column_types")
 COLUMN_KEYS = ("name", "description", "type", "data_type", "tests", "data_tests", "meta", "tags")
 SOURCE_KEYS = ("name", "schema", "description", "tables", "meta", "tags", "loader")
 SOURCE_TABLE_KEYS = ("name", "identifier", "description", "columns", "meta", "tags")
@@ -117,8 +119,8 @@ def apply_entry(model: Model, entry: Entry) -> None:
     where = f"{entry.origin}: {model.fqn}"
     config = yamlfile.mapping(path, data.get("config"), "config", data, "config")
     yamlfile.check_keys(path, config, CONFIG_KEYS, "config")
-    settings = {k: data[k] for k in ("materialized", "unique_key") if k in data}
-    settings.update({k: config[k] for k in ("materialized", "unique_key") if k in config})
+    settings = {k: data[k] for k in SETTING_KEYS if k in data}
+    settings.update({k: config[k] for k in SETTING_KEYS if k in config})
     if model.is_seed and "materialized" in settings:
         raise ProjectError(f"{where}: a seed is always a table (no materialized:)")
     apply_settings(model, settings, where)
@@ -152,7 +154,8 @@ def apply_entry(model: Model, entry: Entry) -> None:
 
 
 def apply_settings(model: Model, settings: dict[str, Any], where: str) -> None:
-    """`materialized` and `unique_key` (from YAML or `config()`), checked together."""
+    """`materialized`, `unique_key` and `incremental_strategy` (from YAML or `config()`),
+    checked together."""
     if "materialized" in settings:
         model.materialized = str(settings["materialized"])
     if model.materialized not in MATERIALIZATIONS:
@@ -160,6 +163,13 @@ def apply_settings(model: Model, settings: dict[str, Any], where: str) -> None:
     if "unique_key" in settings:
         key = settings["unique_key"] or ()
         model.unique_key = tuple(str(k).lower() for k in ([key] if isinstance(key, str) else key))
+    if "incremental_strategy" in settings:
+        model.incremental_strategy = str(settings["incremental_strategy"])
+    if model.incremental_strategy not in INCREMENTAL_STRATEGIES:
+        raise ProjectError(
+            f"{where}: incremental_strategy must be one of {', '.join(INCREMENTAL_STRATEGIES)}, "
+            f"got {model.incremental_strategy!r}"
+        )
     if model.materialized == "incremental" and not model.unique_key:
         raise ProjectError(f"{where}: incremental models need a unique_key")
 

@@ -19,7 +19,7 @@ from warehouse.errors import ProjectError
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 _DOCS_BLOCK = re.compile(r"{%-?\s*docs\s+(\w+)\s*-?%}(.*?){%-?\s*enddocs\s*-?%}", re.S)
-CONFIG_KEYS = ("materialized", "unique_key", "tags", "meta")
+CONFIG_KEYS = ("materialized", "unique_key", "incremental_strategy", "tags", "meta")
 _MISSING = object()
 
 

@@ -1,0 +1,63 @@
+"""Incremental end to end: a run after 1% of the orders changed against the full run before it.
+
+A sandbox (2 connections × 50,000 orders by default, about 930k raw rows) serves in its own
+process. Into a fresh DuckDB warehouse, as a user runs it:
+
+1. `plantsync run --source makini`: the first, full sync (extract everything, build everything);
+2. the sandbox changes 1% of every connection's orders (statuses, received quantities, repriced
+   lines) and adds 0.1% new ones;
+3. `plantsync run --source makini` again: the incremental run (extract the changes, merge them
+   into the canonical tables, recompute the touched marts, check the new rows);
+4. `plantsync run --source makini --full-refresh`, for reference: the same data rebuilt from
+   scratch (tests compare the two results table by table).
+
+The ratio of (3) to (1) is compared with the goal (0.15).
+
+    .venv/bin/python benchmarks/incremental_run.py [--orders 100000] [--connections 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from _sandbox import advance, measured_run, start_sandbox, warehouse_env
+
+GOAL_RATIO = 0.15
+RUN = [sys.executable, "-m", "plantsync", "run", "--source", "makini"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100_000, help="orders in all")
+    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--changed", type=float, default=0.01, help="share of orders changed")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="plantsync-incremental-") as tmp:
+        workdir = Path(tmp)
+        sandbox, url = start_sandbox(workdir, args.connections, args.orders)
+        try:
+            env = warehouse_env(workdir, url)
+            full = measured_run(RUN, env)
+            print(f"full run          {full.seconds:7.1f} s   peak RSS {full.peak_rss_mb:6.0f} MB")
+            new_orders = max(1, round(args.orders / args.connections * args.changed / 10))
+            advance(url, args.changed, new_orders)
+            changed = measured_run(RUN, env)
+            print(f"after {args.changed:.0%} changed  {changed.seconds:7.1f} s   "
+                  f"peak RSS {changed.peak_rss_mb:6.0f} MB")  # fmt: skip
+            refresh = measured_run([*RUN, "--full-refresh"], env)
+            print(f"--full-refresh    {refresh.seconds:7.1f} s   "
+                  f"peak RSS {refresh.peak_rss_mb:6.0f} MB")  # fmt: skip
+        finally:
+            sandbox.terminate()
+            sandbox.wait()
+    ratio = changed.seconds / full.seconds
+    print(f"\n{args.connections} connections × {args.orders // args.connections:,} orders")
+    print(f"ratio incremental / full run         {ratio:6.3f}   goal <= {GOAL_RATIO}")
+    print(f"ratio incremental / --full-refresh   {changed.seconds / refresh.seconds:6.3f}")
+
+
+if __name__ == "__main__":
+    main()
