@@ -16,7 +16,6 @@ from assets.models import build_model_assets
 from assets.oee_ingest import build_oee_ingest
 from assets.policies import ingest_retry_policy
 from assets.rebuild import build_rebuild_sensor
-from assets.report import plant_report
 from assets.resources import build_resources
 from assets.schedules import build_schedules
 from assets.webhook_sensor import build_webhook_sensor
@@ -40,10 +39,11 @@ def build_definitions() -> dg.Definitions:
             on_queue(build_makini_ingest(retry_policy, owners), INGEST_QUEUE),
             on_queue(build_oee_ingest(retry_policy, owners), INGEST_QUEUE),
             on_queue(
-                build_model_assets(MODELS_DIR, target=settings.destination(), owners=owners),
+                build_model_assets(
+                    MODELS_DIR, target=settings.destination(), owners=owners, with_report=True
+                ),
                 MODELS_QUEUE,
             ),
-            on_queue(plant_report, MODELS_QUEUE),
         ],
         jobs=[*jobs, connection_status_job],
         sensors=[

@@ -13,6 +13,8 @@ or a source this run could not sync (the models were built from what did load).
 """
 
 # no `from __future__ import annotations`: Dagster inspects the context type hints at runtime
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ import dagster as dg
 
 from assets.ingest import MODELS_STEP
 from assets.progress import report
-from assets.report import chart_metadata
+from assets.report import REPORT_KEY, chart_metadata, report_spec, write_report
 from assets.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
 from connectivity.sync_log import failures_of_run
 from warehouse import Project, load_project
@@ -32,6 +34,7 @@ from warehouse.lineage import Lineage, infer_schema, schema_from_warehouse
 from warehouse.materialize import ModelResult, build_model, drop_batch
 
 BLOCKING_SCHEMAS = frozenset({"canonical"})
+LINEAGE_CACHE = "lineage.json"  # in the warehouse's sync folder
 PREVIEW_ROWS = 20
 
 
@@ -53,13 +56,17 @@ def fqn_of(key: dg.AssetKey) -> str:
 
 
 def build_model_assets(
-    project_dir: str | Path, *, target: str, owners: list[str]
+    project_dir: str | Path, *, target: str, owners: list[str], with_report: bool = False
 ) -> dg.AssetsDefinition:
-    """The models multi-asset; `target` sets the `kinds` badge. Reads model files only (no
-    database, no secrets): the warehouse comes from the `warehouse` resource at run time."""
+    """The models multi-asset; `target` sets the `kinds` badge; `with_report` adds the plant
+    report (which reads the project's own marts), written after the marts are published. Reads
+    model files only (no database, no secrets): the warehouse comes from the `warehouse`
+    resource at run time."""
     project = load_project(project_dir)
     tests = {fqn: model_tests(project.models[fqn]) for fqn in project.order}
     specs = [_model_spec(project, fqn, target, owners) for fqn in project.order]
+    if with_report:
+        specs.append(report_spec(owners))
     check_specs = [_check_spec(project, t) for fqn in project.order for t in tests[fqn]]
 
     @dg.multi_asset(
@@ -73,17 +80,25 @@ def build_model_assets(
         context: dg.AssetExecutionContext, config: ModelsConfig, warehouse: WarehouseResource
     ) -> Iterator:
         """Build the selected models in dependency order and run their checks."""
-        selected = {fqn_of(key) for key in context.selected_asset_keys}
+        selected = {fqn_of(key) for key in context.selected_asset_keys if key != REPORT_KEY}
         checks = {(fqn_of(k.asset_key), k.name) for k in context.selected_asset_check_keys}
         outcome = StepOutcome()
         with warehouse.writing(context, publish_at_end=False) as writer:
             with writer.connect() as wh:
-                build = Build(project, wh, config, selected, tests, checks)
+                lineage = LineageMetadata(project, writer.warehouse.sync_dir / LINEAGE_CACHE)
+                build = Build(project, wh, config, selected, tests, checks, lineage)
                 yield from _build(context, build, outcome)
+                lineage.save()
                 sources_failed = failures_of_run(wh, context.run_id)
             seconds = writer.publish()
         if seconds is not None:
             report(context, f"published {writer.warehouse.duckdb_path} in {seconds:.2f}s")
+        if REPORT_KEY in context.selected_asset_keys:
+            # what analysts read (on DuckDB the published file), failed checks included
+            with warehouse.reader() as published:
+                written = write_report(published, project, outcome.checked)
+            report(context, f"plant report: {written.metadata['path'].path}")
+            yield written
         if outcome.problems or sources_failed:
             raise dg.Failure(
                 description=_failure_line(outcome, sources_failed),
@@ -109,6 +124,7 @@ class StepOutcome:
     # Models whose sources were never loaded (a first sync failed): nothing to build from yet.
     unbuilt: list[str] = field(default_factory=list)
     waiting: set[str] = field(default_factory=set)  # the reasons that make a model unbuilt
+    checked: dict[tuple[str, str], int] = field(default_factory=dict)  # check -> failing rows
 
 
 @dataclass
@@ -122,6 +138,7 @@ class Build:
     selected: set[str]
     tests: dict[str, list[DataTest]]
     checks: set[tuple[str, str]]
+    lineage: "LineageMetadata"
     batches: dict[str, str] = field(default_factory=dict)  # model -> table of its new rows
 
     def test(self, test: DataTest) -> DataTest:
@@ -137,7 +154,6 @@ def _build(context: dg.AssetExecutionContext, build: Build, outcome: StepOutcome
     project, wh = build.project, build.wh
     tests, selected = build.tests, build.selected
     pending = [t for fqn in project.order for t in tests[fqn] if (fqn, t.name) in build.checks]
-    lineage = LazyLineage(project)
     built: set[str] = set()
     try:
         for fqn in project.order:
@@ -166,7 +182,7 @@ def _build(context: dg.AssetExecutionContext, build: Build, outcome: StepOutcome
             context.log.info(result.line())
             yield dg.MaterializeResult(
                 asset_key=asset_key(fqn),
-                metadata=_materialized_metadata(project, wh, result, lineage),
+                metadata=_materialized_metadata(project, wh, result, build.lineage),
             )
             ready = [t for t in pending if _ready(t, built, selected)]
             pending = [t for t in pending if t not in ready]
@@ -211,6 +227,7 @@ def _check(project: Project, wh: Warehouse, test: DataTest, outcome: StepOutcome
     except ModelRunError as exc:
         outcome.problems.append(str(exc))
         return
+    outcome.checked[(test.model, test.name)] = result.failures
     yield _check_result(result)
     if not result.passed and _is_blocking(project, test):
         outcome.problems.append(f"check {test.model}:{test.name} failed")
@@ -260,7 +277,7 @@ def _model_spec(project: Project, fqn: str, target: str, owners: list[str]) -> d
 
 
 def _materialized_metadata(
-    project: Project, warehouse: Warehouse, result: ModelResult, lineage: "LazyLineage"
+    project: Project, warehouse: Warehouse, result: ModelResult, lineage: "LineageMetadata"
 ) -> dict:
     """Row count, typed column schema with YAML descriptions, column lineage (one model up for
     Dagster's lineage view, back to the raw sources with keys in a table), and a chart for the
@@ -285,50 +302,88 @@ def _materialized_metadata(
         **chart_metadata(warehouse, fqn),
     }
     if not model.is_seed:
-        graph = lineage.get(warehouse)
-        metadata["dagster/column_lineage"] = _column_lineage(graph, fqn)
-        metadata["lineage_to_sources"] = dg.MetadataValue.md(_source_lineage_table(graph, fqn))
+        metadata.update(lineage.of(warehouse, fqn))
     return metadata
 
 
-class LazyLineage:
-    """One `Lineage` per step, built at first use from the raw columns in the warehouse: its
-    cache spans the step's models, so tracing back to the sources costs once per model."""
+class LineageMetadata:
+    """Each model's lineage metadata: column inputs one table up (Dagster's lineage view) and a
+    table back to the raw sources with keys.
 
-    def __init__(self, project: Project) -> None:
+    Lineage depends only on the models' SQL and the raw tables' columns, and tracing it costs
+    more than an incremental build, so it is computed once per such state, model by model as the
+    step needs it, and kept in the warehouse's sync folder (`cache`), keyed by a digest of both.
+    """
+
+    def __init__(self, project: Project, cache: Path) -> None:
         self.project = project
+        self.cache = cache
         self._graph: Lineage | None = None
+        self._raw: dict[str, list[str]] | None = None
+        self._entries: dict[str, dict] = {}
+        self._digest = ""
+        self._dirty = False
 
-    def get(self, warehouse: Warehouse) -> Lineage:
-        if self._graph is None:
-            raw = schema_from_warehouse(warehouse, sorted(self.project.sources))
-            self._graph = Lineage(self.project, infer_schema(self.project, raw))
-        return self._graph
+    def of(self, warehouse: Warehouse, fqn: str) -> dict:
+        """`dagster/column_lineage` and `lineage_to_sources` for model `fqn`."""
+        if self._raw is None:
+            self._load(warehouse)
+        entry = self._entries.get(fqn)
+        if entry is None:
+            if self._graph is None:
+                self._graph = Lineage(self.project, infer_schema(self.project, self._raw))
+            entry = _lineage_entry(self._graph, fqn)
+            self._entries[fqn] = entry
+            self._dirty = True
+        return {
+            "dagster/column_lineage": dg.TableColumnLineage(
+                deps_by_column={
+                    column: [
+                        dg.TableColumnDep(asset_key=asset_key(table), column_name=name)
+                        for table, name in inputs
+                    ]
+                    for column, inputs in entry["inputs"].items()
+                }
+            ),
+            "lineage_to_sources": dg.MetadataValue.md(entry["sources"]),
+        }
+
+    def save(self) -> None:
+        """Keep what this step traced for the next (atomically: a torn file is never read)."""
+        if not self._dirty:
+            return
+        self.cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.cache.with_suffix(".partial")
+        partial.write_text(json.dumps({"digest": self._digest, "models": self._entries}))
+        partial.replace(self.cache)
+
+    def _load(self, warehouse: Warehouse) -> None:
+        self._raw = schema_from_warehouse(warehouse, sorted(self.project.sources))
+        state = {"models": {f: m.sql for f, m in self.project.models.items()}, "raw": self._raw}
+        self._digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+        try:
+            kept = json.loads(self.cache.read_text())
+        except (OSError, ValueError):
+            return
+        if isinstance(kept, dict) and kept.get("digest") == self._digest:
+            self._entries = kept.get("models") or {}
 
 
-def _column_lineage(graph: Lineage, fqn: str) -> dg.TableColumnLineage:
-    """Each column's inputs one table up: Dagster's UI follows them from asset to asset."""
+def _lineage_entry(graph: Lineage, fqn: str) -> dict:
+    """Each column's inputs one table up, and the markdown table of its raw source columns and
+    the join, filter and group keys that decide its rows."""
     analysis = graph.analysis(fqn)
-    deps = {}
+    inputs = {}
     for column in analysis.columns:
-        inputs = sorted({(table, name) for table, name, _ in analysis.direct(column)})
-        if inputs:
-            deps[column] = [
-                dg.TableColumnDep(asset_key=asset_key(table), column_name=name)
-                for table, name in inputs
-            ]
-    return dg.TableColumnLineage(deps_by_column=deps)
-
-
-def _source_lineage_table(graph: Lineage, fqn: str) -> str:
-    """Markdown: per column, the raw source columns of its value, and the join, filter and
-    group keys that decide its rows."""
+        found = sorted({(table, name) for table, name, _ in analysis.direct(column)})
+        if found:
+            inputs[column] = found
     lines = ["| column | from source columns | keys (join / filter / group) |", "|---|---|---|"]
     for column, origins in graph.columns(fqn).items():
         values = sorted({f"{o.table}.{o.column}" for o in origins if o.kind == "value"})
         keys = sorted({f"{o.kind}: {o.table}.{o.column}" for o in origins if o.kind != "value"})
         lines.append(f"| {column} | {', '.join(values) or '(constant)'} | {', '.join(keys)} |")
-    return "\n".join(lines)
+    return {"inputs": inputs, "sources": "\n".join(lines)}
 
 
 def _check_spec(project: Project, test: DataTest) -> dg.AssetCheckSpec:

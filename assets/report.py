@@ -1,4 +1,5 @@
-"""The plant report asset, and the chart metadata the mart assets attach to their pages.
+"""The plant report asset's spec and writer, and the chart metadata the mart assets attach to
+their pages.
 
 The Dagster UI strips inline `<svg>` from markdown metadata but shows a markdown image with a
 `data:image/svg+xml;base64,...` URI (in the dialog behind "[Show Markdown]" on the asset page and
@@ -13,7 +14,9 @@ import dagster as dg
 
 import settings
 from report import CHARTS_BY_MART
+from report.status import KnownFailures
 from warehouse.connections import Warehouse
+from warehouse.model import Project
 
 REPORT_KEY = dg.AssetKey(["report", "plant_report"])
 
@@ -30,27 +33,37 @@ def chart_metadata(warehouse: Warehouse, fqn: str) -> dict[str, dg.MetadataValue
     return {"chart": dg.MetadataValue.md(f"![{fqn}](data:image/svg+xml;base64,{encoded})")}
 
 
-@dg.asset(
-    key=REPORT_KEY,
-    deps=[dg.AssetKey(fqn.split(".")) for fqn in CHARTS_BY_MART],
-    kinds={"html"},
-    group_name="report",
-    required_resource_keys={"warehouse"},
-)
-def plant_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """The offline HTML plant report: OEE and spend charts, headline per line, syncs, checks."""
+def report_spec(owners: list[str]) -> dg.AssetSpec:
+    """The plant report, an asset of the models step: it is written right after the marts are
+    published, in the process that has just rendered their charts."""
+    return dg.AssetSpec(
+        REPORT_KEY,
+        deps=[dg.AssetKey(fqn.split(".")) for fqn in CHARTS_BY_MART],
+        description=(
+            "The offline HTML plant report: OEE and spend charts, headline per line, syncs, checks."
+        ),
+        kinds={"html"},
+        group_name="report",
+        owners=owners,
+        skippable=True,
+    )
+
+
+def write_report(
+    warehouse: Warehouse, project: Project, known: KnownFailures
+) -> dg.MaterializeResult:
+    """Write the report from `warehouse` (what analysts read) into `PLANTSYNC_REPORT_DIR`;
+    `known`: the failing-row counts of the checks this step has just run."""
     from report import build_report
 
     started = time.perf_counter()
-    # what analysts read (on DuckDB the published file): no writer lock to wait for
-    with context.resources.warehouse.reader() as warehouse:
-        path = build_report(warehouse, settings.report_dir())
+    path = build_report(warehouse, settings.report_dir(), project=project, known=known)
     seconds = time.perf_counter() - started
-    context.log.info(f"plant report: {path} in {seconds:.1f}s")
     return dg.MaterializeResult(
+        asset_key=REPORT_KEY,
         metadata={
             "path": dg.MetadataValue.path(str(path.resolve())),
             "size_bytes": path.stat().st_size,
             "seconds": round(seconds, 3),
-        }
+        },
     )

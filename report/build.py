@@ -17,9 +17,10 @@ from report import oee, purchasing
 from report.oee_charts import pareto_spec, trend_spec, waterfall_spec
 from report.page import render_page
 from report.po_charts import open_lines_spec, spend_spec
-from report.status import MODELS_DIR, check_results, last_syncs
+from report.status import KnownFailures, check_results, last_syncs
 from report.vega import no_data_panel, render
 from warehouse.connections import Warehouse
+from warehouse.model import Project
 
 REPORT_FILE = "index.html"
 OEE_HINT = "It appears after the OEE source has synced and a plant day has ended."
@@ -104,7 +105,9 @@ def mart_chart(warehouse: Warehouse, fqn: str) -> str | None:
     return chart_svg(chart, chart.rows(warehouse), oee.window(warehouse))
 
 
-def collect(warehouse: Warehouse, project_dir: Path = MODELS_DIR) -> dict[str, Any]:
+def collect(
+    warehouse: Warehouse, project: Project | None = None, known: KnownFailures | None = None
+) -> dict[str, Any]:
     """Every figure the report shows, as plain JSON values (embedded in the page as is)."""
     span = oee.window(warehouse)
     return {
@@ -114,16 +117,21 @@ def collect(warehouse: Warehouse, project_dir: Path = MODELS_DIR) -> dict[str, A
         "headline": oee.headline(warehouse),
         "charts": {chart.name: chart.rows(warehouse) for chart in CHARTS},
         "last_syncs": last_syncs(warehouse),
-        "checks": check_results(warehouse, project_dir),
+        "checks": check_results(warehouse, project, known),
     }
 
 
 def build_report(
-    warehouse: Warehouse, out_dir: str | Path, *, project_dir: Path = MODELS_DIR
+    warehouse: Warehouse,
+    out_dir: str | Path,
+    *,
+    project: Project | None = None,
+    known: KnownFailures | None = None,
 ) -> Path:
     """Write the report to `out_dir`/index.html (replaced whole, never half-written) and
-    return its path. Reads the warehouse only."""
-    data = collect(warehouse, project_dir)
+    return its path. Reads the warehouse only; `project` (default: the project's models/) and
+    `known` (checks just done) save work when a run writes it."""
+    data = collect(warehouse, project, known)
     span = oee.window(warehouse)
     svgs = {chart.name: chart_svg(chart, data["charts"][chart.name], span) for chart in CHARTS}
     html = render_page(data, [(chart, svgs[chart.name]) for chart in CHARTS])

@@ -9,6 +9,8 @@ distinguishable with the common colour-vision deficiencies; no chart relies on c
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from html import escape
 from typing import Any
@@ -49,12 +51,18 @@ CONFIG: dict[str, Any] = {
 def render(spec: dict[str, Any], scope: str) -> str:
     """SVG of a Vega-Lite spec; element ids prefixed with `scope` so that several charts can
     share one HTML page (Vega numbers its clip paths from 1 in every chart)."""
-    import vl_convert
-
-    full = {"config": CONFIG, "padding": PADDING, **spec}
-    svg = vl_convert.vegalite_to_svg(full, allowed_base_urls=[])
+    svg = _svg(json.dumps({"config": CONFIG, "padding": PADDING, **spec}, sort_keys=True))
     svg = re.sub(r'\bid="([^"]+)"', rf'id="{scope}-\1"', svg)
     return re.sub(r"url\(#([^)]+)\)", rf"url(#{scope}-\1)", svg)
+
+
+@functools.lru_cache(maxsize=32)
+def _svg(full_spec: str) -> str:
+    """Rendering costs far more than the spec: a mart's chart on its asset page and in the report
+    written right after it in the same process render once."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(json.loads(full_spec), allowed_base_urls=[])
 
 
 def no_data_panel(title: str, hint: str) -> str:

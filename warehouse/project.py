@@ -20,10 +20,10 @@ from warehouse.graph import build_order, dependencies
 from warehouse.model import SEED_SCHEMA, Column, Model, Project, TestSpec
 from warehouse.parsing import parse_query
 from warehouse.properties import (
+    SETTING_KEYS,
     Entry,
     Properties,
     apply_entry,
-    SETTING_KEYS,
     apply_settings,
     read_properties,
     tags_of,

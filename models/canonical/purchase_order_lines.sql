@@ -1,6 +1,10 @@
 -- One row per line embedded in a purchase order (soft-deleted lines included, flagged).
 -- unit_price honours SAP-style price units (`customFields.priceUnit`: price is per N units);
 -- line_net = line total - line tax; currency and status fall back to the order's.
+-- Incremental: a run replaces every line of the orders the source sent again
+-- (extracted_purchase_orders) or with a line whose status, currency or unit now reads
+-- differently, so a line removed from an order goes with it; --full-refresh gives the same rows.
+{{ config(materialized='incremental', unique_key='po_id', incremental_strategy='delete+insert') }}
 with
 
 lines as (
@@ -23,6 +27,57 @@ units as (
     select * from canonical.units_of_measure
 ),
 
+described as (
+    -- every line with what its status, currency and unit say today, else its order's
+    select
+        lines.*,
+        coalesce(statuses.status, orders.status) as line_status,
+        coalesce(currencies.currency_code, orders.currency_code) as line_currency_code,
+        units.uom_code
+    from lines
+    left join orders
+        on orders.connection_id = lines.connection_id
+        and orders.po_key = lines.po_key
+    left join statuses
+        on statuses.connection_id = lines.connection_id
+        and statuses.status_key = lines.status_key
+    left join currencies
+        on currencies.connection_id = lines.connection_id
+        and currencies.currency_key = lines.currency_key
+    left join units
+        on units.connection_id = lines.connection_id
+        and units.uom_key = lines.uom_key
+),
+
+{% if is_incremental() %}
+redo as (
+    {{ extracted_purchase_orders(this) }}
+    union
+    -- orders with a line whose status, currency or unit reads differently now
+    select described.connection_id, described.po_key
+    from described
+    inner join {{ this }} as built
+        on built.connection_id = described.connection_id
+        and built.line_key = described.line_key
+        and built.po_id = {{ surrogate_key('described.connection_id', 'described.po_key') }}
+    where built.status is distinct from described.line_status
+        or built.currency_code is distinct from described.line_currency_code
+        or built.uom_code is distinct from described.uom_code
+),
+
+chosen as (
+    select described.*
+    from described
+    inner join redo
+        on redo.connection_id = described.connection_id
+        and redo.po_key = described.po_key
+),
+{% else %}
+chosen as (
+    select * from described
+),
+{% endif %}
+
 priced as (
     select
         *,
@@ -31,7 +86,7 @@ priced as (
                 then cast(json_extract_string(custom_fields, '$.priceUnit') as decimal(18, 6))
             else cast(1 as decimal(18, 6))
         end as price_unit
-    from lines
+    from chosen
 ),
 
 unit_priced as (
@@ -49,29 +104,6 @@ unit_priced as (
             else cast(price / price_unit as decimal(38, 13))
         end as unit_price_exact
     from priced
-),
-
-joined as (
-    select
-        unit_priced.*,
-        orders.currency_code as order_currency_code,
-        orders.status as order_status,
-        statuses.status as line_status,
-        currencies.currency_code as line_currency_code,
-        units.uom_code
-    from unit_priced
-    left join orders
-        on orders.connection_id = unit_priced.connection_id
-        and orders.po_key = unit_priced.po_key
-    left join statuses
-        on statuses.connection_id = unit_priced.connection_id
-        and statuses.status_key = unit_priced.status_key
-    left join currencies
-        on currencies.connection_id = unit_priced.connection_id
-        and currencies.currency_key = unit_priced.currency_key
-    left join units
-        on units.connection_id = unit_priced.connection_id
-        and units.uom_key = unit_priced.uom_key
 ),
 
 final as (
@@ -95,19 +127,19 @@ final as (
         cast(line_total_value - line_tax_value as decimal(18, 4)) as line_net,
         cast(line_tax_value as decimal(18, 4)) as line_tax,
         cast(line_total_value as decimal(18, 4)) as line_total,
-        coalesce(line_currency_code, order_currency_code) as currency_code,
+        line_currency_code as currency_code,
         asset_key,
         -- dates
         due_at as required_date,
         delivery_at as delivery_date,
-        coalesce(line_status, order_status) as status,
+        line_status as status,
         updated_at,
         deleted_at is not null as is_deleted,
         -- helpers
         {{ surrogate_key('connection_id', 'line_key') }} as connection_line_key,
         price_unit,
         _extracted_at as _loaded_at
-    from joined
+    from unit_priced
 )
 
 select * from final

@@ -1,6 +1,10 @@
 -- One row per purchase order of every connection (soft-deleted orders included, flagged).
 -- Header money comes from the order itself; `lines_net` and `net_tolerance` are here so the
 -- reconciliation check (`total_net` = sum of active line net) is a plain row expression.
+-- Incremental: a run redoes the orders the source sent again (extracted_purchase_orders) or whose
+-- vendor, status or currency now reads differently, and merges them on po_id; --full-refresh
+-- rebuilds every order and gives the same rows.
+{{ config(materialized='incremental', unique_key='po_id') }}
 with
 
 orders as (
@@ -23,6 +27,70 @@ currencies as (
     select * from canonical.currencies
 ),
 
+described as (
+    -- every order with what its vendor, status and currency say today
+    select
+        orders.*,
+        vendors.vendor_code,
+        vendors.vendor_name,
+        coalesce(statuses.status, 'unknown') as status,
+        coalesce(statuses.status_name, statuses.status_code, orders.status_key) as status_raw,
+        currencies.currency_code,
+        coalesce(currencies.exponent, 2) as currency_exponent
+    from orders
+    left join vendors
+        on vendors.connection_id = orders.connection_id
+        and vendors.vendor_key = orders.vendor_key
+    left join statuses
+        on statuses.connection_id = orders.connection_id
+        and statuses.status_key = orders.status_key
+    left join currencies
+        on currencies.connection_id = orders.connection_id
+        and currencies.currency_key = orders.currency_key
+),
+
+{% if is_incremental() %}
+redo as (
+    {{ extracted_purchase_orders(this) }}
+    union
+    -- orders whose vendor, status or currency reads differently now
+    select described.connection_id, described.po_key
+    from described
+    inner join {{ this }} as built
+        on built.connection_id = described.connection_id
+        and built.po_key = described.po_key
+    where built.vendor_code is distinct from described.vendor_code
+        or built.vendor_name is distinct from described.vendor_name
+        or built.status is distinct from described.status
+        or built.status_raw is distinct from described.status_raw
+        or built.currency_code is distinct from described.currency_code
+),
+
+chosen as (
+    select described.*
+    from described
+    inner join redo
+        on redo.connection_id = described.connection_id
+        and redo.po_key = described.po_key
+),
+
+chosen_lines as (
+    select lines.*
+    from lines
+    inner join redo
+        on redo.connection_id = lines.connection_id
+        and redo.po_key = lines.po_key
+),
+{% else %}
+chosen as (
+    select * from described
+),
+
+chosen_lines as (
+    select * from lines
+),
+{% endif %}
+
 line_totals as (
     select
         connection_id,
@@ -38,35 +106,20 @@ line_totals as (
             ) as decimal(18, 4)
         ) as lines_net,
         min(created_at) as first_line_created_at
-    from lines
+    from chosen_lines
     group by connection_id, po_key
 ),
 
 joined as (
     select
-        orders.*,
-        vendors.vendor_code,
-        vendors.vendor_name,
-        statuses.status as mapped_status,
-        coalesce(statuses.status_name, statuses.status_code, orders.status_key) as status_raw,
-        currencies.currency_code,
-        coalesce(currencies.exponent, 2) as currency_exponent,
+        chosen.*,
         coalesce(line_totals.line_count, 0) as line_count,
         coalesce(line_totals.lines_net, cast(0 as decimal(18, 4))) as lines_net,
         line_totals.first_line_created_at
-    from orders
-    left join vendors
-        on vendors.connection_id = orders.connection_id
-        and vendors.vendor_key = orders.vendor_key
-    left join statuses
-        on statuses.connection_id = orders.connection_id
-        and statuses.status_key = orders.status_key
-    left join currencies
-        on currencies.connection_id = orders.connection_id
-        and currencies.currency_key = orders.currency_key
+    from chosen
     left join line_totals
-        on line_totals.connection_id = orders.connection_id
-        and line_totals.po_key = orders.po_key
+        on line_totals.connection_id = chosen.connection_id
+        and line_totals.po_key = chosen.po_key
 ),
 
 final as (
@@ -81,7 +134,7 @@ final as (
         vendor_name,
         site_key,
         -- status
-        coalesce(mapped_status, 'unknown') as status,
+        status,
         status_raw,
         -- dates
         order_date,

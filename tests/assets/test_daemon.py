@@ -118,7 +118,7 @@ def test_daemon_launches_a_sensor_run_through_the_queue_and_the_multiprocess_exe
         if e.dagster_event and e.dagster_event.event_type_value == "STEP_START"
     }
     steps = {e.step_key for e in events if e.step_key}
-    assert steps == {"makini_ingest", "models", "report__plant_report"}
+    assert steps == {"makini_ingest", "models"}
     assert len(step_pids) == len(steps)  # one process per step
     api = {o["key"]: o["updatedAt"] for o in api_records(sandbox, sandbox.connections[0], PO)}
     assert _orders(duckdb_path, conn) == api

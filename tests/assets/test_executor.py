@@ -80,7 +80,6 @@ def test_celery_runs_every_job_with_queues_per_kind_of_work(celery_on_postgres) 
         "makini_ingest": INGEST_QUEUE,
         "oee_ingest": INGEST_QUEUE,
         "models": MODELS_QUEUE,
-        "report__plant_report": MODELS_QUEUE,
     }
 
 

@@ -17,6 +17,7 @@ from tests.warehouse.example_project import create_raw, write_project
 from warehouse.connections import connect
 
 ORDERS = dg.AssetKey(["canonical", "purchase_orders"])
+LINES = dg.AssetKey(["canonical", "purchase_order_lines"])
 OWNERS = ["team:data-engineering"]
 
 
@@ -29,11 +30,15 @@ def warehouse_resource(duckdb_path: Path, tmp_path: Path) -> WarehouseResource:
 
 
 def _materialize(
-    project_dir: Path, resource: WarehouseResource, selection=None
+    project_dir: Path, resource: WarehouseResource, selection=None, **config: bool
 ) -> dg.ExecuteInProcessResult:
     models = build_model_assets(project_dir, target="duckdb", owners=OWNERS)
     return dg.materialize(
-        [models], selection=selection, resources={"warehouse": resource}, raise_on_error=False
+        [models],
+        selection=selection,
+        resources={"warehouse": resource},
+        run_config={"ops": {MODELS_STEP: {"config": config}}},
+        raise_on_error=False,
     )
 
 
@@ -104,6 +109,40 @@ def test_a_subset_builds_only_what_was_selected(tmp_path: Path, warehouse_resour
     assert result.success
     assert {e.asset_key for e in result.get_asset_materialization_events()} == {ORDERS}
     assert {e.asset_key for e in result.get_asset_check_evaluations()} == {ORDERS}
+
+
+def test_incremental_checks_test_the_merged_rows_unless_asked_for_all(
+    tmp_path: Path, warehouse_resource
+) -> None:
+    project = write_project(tmp_path)
+    _materialize(project, warehouse_resource)
+    with connect("duckdb", duckdb_path=warehouse_resource.location().work_path) as warehouse:
+        # an old line breaks not_null, then one line comes again from the source
+        warehouse.execute(
+            "update canonical.purchase_order_lines set po_line_id = null where po_id = 'c1:2'"
+        )
+        create_raw(warehouse, lines=[("c1", "1", "10", "2", "60.00")])
+
+    def lines_checks(result: dg.ExecuteInProcessResult) -> dict[str, tuple[bool, str]]:
+        return {
+            e.check_name: (e.passed, e.metadata["checked"].value)
+            for e in result.get_asset_check_evaluations()
+            if e.asset_key == LINES
+        }
+
+    merged = _materialize(project, warehouse_resource)
+    everything = _materialize(project, warehouse_resource, full_checks=True)
+
+    [lines] = [m for m in merged.get_asset_materialization_events() if m.asset_key == LINES]
+    assert lines.materialization.metadata["merged_rows"].value == 1
+    assert lines_checks(merged)["not_null_po_line_id"] == (True, "the rows this run merged")
+    assert lines_checks(everything)["not_null_po_line_id"] == (False, "every row")
+    assert lines_checks(merged)["relationships_po_id"] == (True, "the rows this run merged")
+    assert lines_checks(merged).keys() == lines_checks(everything).keys()
+    # nothing of the batch is left for analysts
+    with duckdb.connect(str(warehouse_resource.location().duckdb_path), read_only=True) as con:
+        tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+    assert not [t for t in tables if "plantsync" in t]
 
 
 def test_failing_canonical_check_skips_downstream_and_fails_the_step(

@@ -11,8 +11,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.definitions import build_definitions
-from assets.report import REPORT_KEY, chart_metadata, plant_report
+from assets.definitions import MODELS_DIR, build_definitions
+from assets.models import build_model_assets
+from assets.report import REPORT_KEY, chart_metadata
 from assets.resources import WarehouseResource
 from tests.report.plant import build_plant_warehouse
 from warehouse.connections import DuckDBWarehouse
@@ -33,12 +34,13 @@ def warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_report_asset_writes_the_page(warehouse_path: Path, isolated_env: Path) -> None:
     result = dg.materialize(
-        [plant_report],
+        [build_model_assets(MODELS_DIR, target="duckdb", owners=[], with_report=True)],
+        selection=[REPORT_KEY],
         resources={"warehouse": WarehouseResource(duckdb_path=str(warehouse_path))},
     )
 
     assert result.success
-    [materialization] = result.asset_materializations_for_node("report__plant_report")
+    [materialization] = result.asset_materializations_for_node("models")
     metadata = materialization.metadata
     page = isolated_env / "report" / "index.html"
     assert metadata["path"].value == str(page)

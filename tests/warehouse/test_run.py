@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.warehouse.example_project import create_raw, write_project
+from tests.warehouse.example_project import FILES, create_raw, write_project
 from warehouse import load_project
 from warehouse.connections import Warehouse
-from warehouse.errors import ModelRunError
-from warehouse.materialize import ModelResult, run
+from warehouse.data_tests import ROWS, DataTest, run_test
+from warehouse.errors import ModelRunError, ProjectError
+from warehouse.materialize import ModelResult, batch_of, build_model, drop_batch, run
 
 
 def test_run_builds_every_materialization(project_dir: Path, duck: Warehouse) -> None:
@@ -58,6 +59,60 @@ def test_incremental_merges_on_unique_key(project_dir: Path, duck: Warehouse) ->
         "c1:2:10": 50.5,
         "c1:9:10": 5.0,
     }
+
+
+DELETE_INSERT_LINES = {
+    "canonical/_canonical.yml": FILES["canonical/_canonical.yml"].replace(
+        "unique_key: po_line_id", "unique_key: po_id\n    incremental_strategy: delete+insert"
+    )
+}
+
+
+def test_delete_insert_replaces_every_row_of_a_key(tmp_path: Path, duck: Warehouse) -> None:
+    project = load_project(write_project(tmp_path, DELETE_INSERT_LINES))
+    run(project, duck)
+    # order c1:1 comes again with line 20 gone and line 10 changed; c1:2 is not in the batch
+    duck.execute("delete from raw_makini.purchase_order_lines")
+    create_raw(duck, lines=[("c1", "1", "10", "2", "70.00")])
+    [result] = run(project, duck, "canonical.purchase_order_lines")
+    rows = dict(duck.query("select po_line_id, line_net from canonical.purchase_order_lines"))
+    assert {k: float(v) for k, v in rows.items()} == {"c1:1:10": 70.0, "c1:2:10": 50.5}
+    assert (result.action, result.batch_rows, result.batch) == ("merged", 1, None)
+    assert not duck.table_exists(batch_of("canonical.purchase_order_lines"))
+
+
+def test_kept_batch_scopes_a_test_to_the_merged_rows(project_dir: Path, duck: Warehouse) -> None:
+    project = load_project(project_dir)
+    run(project, duck)
+    # an old row breaks the rule; the merged rows keep it
+    duck.execute("update canonical.purchase_order_lines set line_net = null where po_id = 'c1:2'")
+    create_raw(duck, lines=[("c1", "1", "10", "2", "70.00")])
+    result = build_model(project, duck, "canonical.purchase_order_lines", keep_batch=True)
+    not_null = DataTest(
+        "canonical.purchase_order_lines",
+        "line_net_not_null",
+        "not_null",
+        "line_net",
+        "error",
+        f"select * from {ROWS} as purchase_order_lines where line_net is null",
+        "line_net is never null",
+    )
+    scoped = not_null.on_batch(result.batch, ("po_line_id",))
+    assert (run_test(duck, scoped).failures, run_test(duck, not_null).failures) == (0, 1)
+    drop_batch(duck, "canonical.purchase_order_lines")
+    assert not duck.table_exists(result.batch)
+
+
+def test_unknown_incremental_strategy_names_file_and_value(tmp_path: Path) -> None:
+    files = {
+        "canonical/_canonical.yml": DELETE_INSERT_LINES["canonical/_canonical.yml"].replace(
+            "delete+insert", "upsert"
+        )
+    }
+    with pytest.raises(
+        ProjectError, match=r"_canonical\.yml:\d+: .*incremental_strategy .*'upsert'"
+    ):
+        load_project(write_project(tmp_path, files))
 
 
 def test_full_refresh_rebuilds_incremental(project_dir: Path, duck: Warehouse) -> None:

@@ -1,0 +1,20 @@
+{#- The orders an incremental build of `this` must redo because the source sent them again, as
+    (connection_id, po_key): per connection, every order extracted after the newest row `this`
+    holds (`_loaded_at` is the raw row's extraction time; lines arrive inside their order, so
+    they share it). A connection `this` has never seen is taken whole. What changed on the
+    warehouse side (a renamed vendor, a remapped status) each model finds itself by comparing
+    what it built with what it would build now. -#}
+{% macro extracted_purchase_orders(this) -%}
+    select orders.connection_id, orders.po_key
+    from staging.purchase_orders as orders
+    left join (
+        select
+            connection_id,
+            max(_loaded_at) as loaded_through
+        from {{ this }}
+        group by connection_id
+    ) as built
+        on built.connection_id = orders.connection_id
+    where built.loaded_through is null
+        or orders._extracted_at > built.loaded_through
+{%- endmacro %}
