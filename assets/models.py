@@ -28,7 +28,7 @@ from assets.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
 from connectivity.sync_log import failures_of_run
 from warehouse import Project, load_project
 from warehouse.connections import Warehouse
-from warehouse.data_tests import DataTest, TestResult, model_tests, run_test
+from warehouse.data_tests import DataTest, TestResult, model_tests, run_test, run_tests_together
 from warehouse.errors import ModelRunError
 from warehouse.lineage import Lineage, infer_schema, schema_from_warehouse
 from warehouse.materialize import ModelResult, build_model, drop_batch
@@ -186,8 +186,7 @@ def _build(context: dg.AssetExecutionContext, build: Build, outcome: StepOutcome
             )
             ready = [t for t in pending if _ready(t, built, selected)]
             pending = [t for t in pending if t not in ready]
-            for test in ready:
-                yield from _check(project, wh, build.test(test), outcome)
+            yield from _check(project, wh, [build.test(t) for t in ready], outcome)
     finally:
         for fqn in build.batches:
             drop_batch(wh, fqn)
@@ -221,17 +220,25 @@ def _ready(test: DataTest, built: set[str], selected: set[str]) -> bool:
     return test.model in built and (refers is None or refers in built or refers not in selected)
 
 
-def _check(project: Project, wh: Warehouse, test: DataTest, outcome: StepOutcome) -> Iterator:
+def _check(
+    project: Project, wh: Warehouse, tests: list[DataTest], outcome: StepOutcome
+) -> Iterator:
     try:
-        result = run_test(wh, test)
-    except ModelRunError as exc:
-        outcome.problems.append(str(exc))
-        return
-    outcome.checked[(test.model, test.name)] = result.failures
-    yield _check_result(result)
-    if not result.passed and _is_blocking(project, test):
-        outcome.problems.append(f"check {test.model}:{test.name} failed")
-        outcome.blocked[test.model] = f"check {test.model}:{test.name} failed"
+        results = run_tests_together(wh, tests)
+    except ModelRunError:
+        results = []
+        for test in tests:  # one by one, so that the error names the test that cannot run
+            try:
+                results.append(run_test(wh, test))
+            except ModelRunError as exc:
+                outcome.problems.append(str(exc))
+    for result in results:
+        test = result.test
+        outcome.checked[(test.model, test.name)] = result.failures
+        yield _check_result(result)
+        if not result.passed and _is_blocking(project, test):
+            outcome.problems.append(f"check {test.model}:{test.name} failed")
+            outcome.blocked[test.model] = f"check {test.model}:{test.name} failed"
 
 
 def _failure_line(outcome: StepOutcome, sources_failed) -> str:

@@ -13,9 +13,8 @@ from typing import Any
 
 from report.sql import fetch
 from warehouse import load_project
-from warehouse.compile import compile_sql
 from warehouse.connections import Warehouse
-from warehouse.data_tests import DataTest, project_tests
+from warehouse.data_tests import DataTest, count_failures, project_tests
 from warehouse.model import Project
 
 # (model, test name) -> failing rows, for checks a run has just done
@@ -68,7 +67,7 @@ def check_results(
         return exists[table]
 
     runnable = [t for t in tests if built(t.model) and built(t.references or t.model)]
-    counted = iter(_failure_counts(warehouse, [t for t in runnable if _key(t) not in known]))
+    counted = iter(count_failures(warehouse, [t for t in runnable if _key(t) not in known]))
     failures = [known[_key(t)] if _key(t) in known else next(counted) for t in runnable]
     failed = [
         {
@@ -87,16 +86,3 @@ def check_results(
 
 def _key(test: DataTest) -> tuple[str, str]:
     return (test.model, test.name)
-
-
-def _failure_counts(warehouse: Warehouse, tests: list[DataTest]) -> list[int]:
-    """Failing-row counts in one query (one round trip, even on Snowflake)."""
-    if not tests:
-        return []
-    parts = [
-        f"select {i} as test_index, count(*) as failures from "
-        f"({compile_sql(t.sql, warehouse.dialect, origin=f'{t.model}:{t.name}')}) as failing_{i}"
-        for i, t in enumerate(tests)
-    ]
-    counts = {int(i): int(n) for i, n in warehouse.query("\nunion all\n".join(parts))}
-    return [counts[i] for i in range(len(tests))]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from assets.definitions import build_definitions
+from assets.ingest import MODELS_STEP
 from assets.makini_ingest import makini_run_config
 from assets.tags import CONNECTION_TAG
 
@@ -65,3 +66,17 @@ def test_hourly_order_sync_keys_differ_per_hour(monkeypatch) -> None:
     assert [r.tags[CONNECTION_TAG] for r in second] == ["plant-a", "plant-b"]
     orders = [dg.AssetKey(["raw_makini", t]) for t in ("purchase_orders", "purchase_order_lines")]
     assert all(r.asset_selection == orders for r in second)
+
+
+def test_weekly_rebuild_refreshes_the_incremental_models_from_scratch(monkeypatch) -> None:
+    sunday = datetime(2026, 11, 29, 4, tzinfo=UTC)
+    with dg.instance_for_test() as instance:
+        [request] = _evaluate("weekly_full_rebuild", instance, sunday, monkeypatch)
+
+    defs = build_definitions()
+    assert defs.get_schedule_def("weekly_full_rebuild").job_name == "models_job"
+    config = request.run_config["ops"][MODELS_STEP]["config"]
+    assert config == {"full_refresh": True}
+    # the job accepts it: the models step's config schema validates the request
+    job = defs.resolve_job_def("models_job")
+    assert dg.validate_run_config(job, {**request.run_config}) is not None
