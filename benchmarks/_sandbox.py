@@ -68,15 +68,24 @@ def measured_run(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> M
     return Measured(seconds, int(rss_kb.group(1)) / 1024 if rss_kb else float("nan"), done.stdout)
 
 
-def warehouse_env(workdir: Path, url: str) -> dict[str, str]:
-    """A run's environment: the sandbox's connections, a warehouse and no Dagster home."""
+def warehouse_env(
+    workdir: Path, url: str, connections: Path | None = None, *, dagster_home: bool = False
+) -> dict[str, str]:
+    """A run's environment: the sandbox's connections (`connections`, default the sandbox's
+    file in `workdir`), a warehouse and report in `workdir`, and a Dagster home of its own there
+    (telemetry off) or none."""
     env = {
         **os.environ,
         "MAKINI_BASE_URL": url,
-        "MAKINI_CONNECTIONS": str(workdir / "connections.json"),
+        "MAKINI_CONNECTIONS": str(connections or workdir / "connections.json"),
         "PLANTSYNC_DUCKDB_PATH": str(workdir / "warehouse.duckdb"),
         "PLANTSYNC_REPORT_DIR": str(workdir / "report"),
         "PLANTSYNC_RUN_RETRIES": "0",
     }
     env.pop("DAGSTER_HOME", None)
+    if dagster_home:
+        home = workdir / "dagster_home"
+        home.mkdir(parents=True)
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        env["DAGSTER_HOME"] = str(home)
     return env

@@ -17,14 +17,13 @@ and the ratio of their wall times is compared with the goal (1.5).
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _sandbox import start_sandbox
+from _sandbox import start_sandbox, warehouse_env
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_RATIO = 1.5
@@ -39,21 +38,6 @@ def timed(command: list[str], workdir: Path, env: dict[str, str]) -> float:
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command[2:5])} failed:\n{done.stderr[-3000:]}")
     return seconds
-
-
-def environment(workdir: Path, url: str, connections: Path) -> dict[str, str]:
-    home = workdir / "dagster_home"
-    home.mkdir(parents=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    return {
-        **os.environ,
-        "MAKINI_BASE_URL": url,
-        "MAKINI_CONNECTIONS": str(connections),
-        "PLANTSYNC_DUCKDB_PATH": str(workdir / "warehouse.duckdb"),
-        "PLANTSYNC_REPORT_DIR": str(workdir / "report"),
-        "DAGSTER_HOME": str(home),
-        "PLANTSYNC_RUN_RETRIES": "0",
-    }
 
 
 def main() -> None:
@@ -79,7 +63,7 @@ def main() -> None:
             for attempt in range(args.repeat):
                 for name, command in paths.items():
                     workdir = root / f"{attempt}-{len(best)}-{name.split()[0]}"
-                    env = environment(workdir, url, root / "connections.json")
+                    env = warehouse_env(workdir, url, root / "connections.json", dagster_home=True)
                     seconds = timed(command, workdir, env)
                     best[name] = min(best.get(name, seconds), seconds)
                     print(f"{name:38} run {attempt + 1}: {seconds:6.1f} s")

@@ -11,7 +11,6 @@ copy, fsync, check, rename); the share of the run's time is compared with the go
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from _sandbox import start_sandbox
+from _sandbox import start_sandbox, warehouse_env
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SHARE = 0.10
@@ -36,16 +35,7 @@ def main() -> None:
         workdir = Path(tmp)
         print(f"sandbox: {args.connections} connections, {args.orders:,} orders (generating...)")
         sandbox, url = start_sandbox(workdir, args.connections, args.orders)
-        (workdir / "dagster_home").mkdir()
-        (workdir / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-        env = {
-            **os.environ,
-            "MAKINI_BASE_URL": url,
-            "MAKINI_CONNECTIONS": str(workdir / "connections.json"),
-            "PLANTSYNC_DUCKDB_PATH": str(workdir / "warehouse.duckdb"),
-            "DAGSTER_HOME": str(workdir / "dagster_home"),
-            "PLANTSYNC_RUN_RETRIES": "0",
-        }
+        env = warehouse_env(workdir, url, dagster_home=True)
         try:
             started = time.perf_counter()
             run = subprocess.run(

@@ -64,19 +64,11 @@ redo as (
         or built.currency_code is distinct from described.line_currency_code
         or built.uom_code is distinct from described.uom_code
 ),
+{% endif %}
 
 chosen as (
-    select described.*
-    from described
-    inner join redo
-        on redo.connection_id = described.connection_id
-        and redo.po_key = described.po_key
+    {{ redone('described') }}
 ),
-{% else %}
-chosen as (
-    select * from described
-),
-{% endif %}
 
 priced as (
     select

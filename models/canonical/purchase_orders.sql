@@ -65,31 +65,15 @@ redo as (
         or built.status_raw is distinct from described.status_raw
         or built.currency_code is distinct from described.currency_code
 ),
-
-chosen as (
-    select described.*
-    from described
-    inner join redo
-        on redo.connection_id = described.connection_id
-        and redo.po_key = described.po_key
-),
-
-chosen_lines as (
-    select lines.*
-    from lines
-    inner join redo
-        on redo.connection_id = lines.connection_id
-        and redo.po_key = lines.po_key
-),
-{% else %}
-chosen as (
-    select * from described
-),
-
-chosen_lines as (
-    select * from lines
-),
 {% endif %}
+
+chosen as (
+    {{ redone('described') }}
+),
+
+chosen_lines as (
+    {{ redone('lines') }}
+),
 
 line_totals as (
     select

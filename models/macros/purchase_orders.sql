@@ -18,3 +18,16 @@
     where built.loaded_through is null
         or orders._extracted_at > built.loaded_through
 {%- endmacro %}
+
+
+{#- The rows of `relation` (a CTE with connection_id and po_key) that this build makes: in an
+    incremental build only those of the orders in the `redo` CTE, else all. -#}
+{% macro redone(relation) -%}
+    select {{ relation }}.*
+    from {{ relation }}
+{%- if is_incremental() %}
+    inner join redo
+        on redo.connection_id = {{ relation }}.connection_id
+        and redo.po_key = {{ relation }}.po_key
+{%- endif %}
+{%- endmacro %}
