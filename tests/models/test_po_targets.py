@@ -21,7 +21,9 @@ def test_postgres_matches_duckdb(tmp_path: Path, postgres_url: str, rows: str | 
         connect("postgres", postgres_url=postgres_url) as postgres,
     ):
         differences = compare_targets(project, lambda w: create_raw(w, data), duck, [postgres])
-    assert differences == []
+        # second build: the incremental renderings (merge, delete+insert) on each target
+        again = compare_targets(project, lambda w: create_raw(w, data), duck, [postgres])
+    assert differences == again == []
 
 
 def test_fakesnow_matches_duckdb(tmp_path: Path) -> None:
@@ -35,4 +37,5 @@ def test_fakesnow_matches_duckdb(tmp_path: Path) -> None:
         connect("snowflake", snowflake={"database": "db1", "schema": "public"}) as snowflake,
     ):
         differences = compare_targets(project, lambda w: create_raw(w, data), duck, [snowflake])
-    assert differences == []
+        again = compare_targets(project, lambda w: create_raw(w, data), duck, [snowflake])
+    assert differences == again == []
