@@ -2,6 +2,7 @@
 destination chosen by `PLANTSYNC_DESTINATION` and the executor chosen by `PLANTSYNC_EXECUTOR`.
 Loads with no secrets set."""
 
+import functools
 import warnings
 from pathlib import Path
 
@@ -57,6 +58,13 @@ def build_definitions() -> dg.Definitions:
     )
 
 
+@functools.cache
+def code_location() -> dg.Definitions:
+    """The definitions a process serves: built once per process (and once for every step
+    process forked from the executor's server, which builds them before it forks)."""
+    return build_definitions()
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
-    return build_definitions()
+    return code_location()

@@ -1,8 +1,8 @@
 """Where steps run: Dagster's multiprocess executor (one machine, the default) or dagster-celery's
 executor, chosen by `PLANTSYNC_EXECUTOR`, and the Celery queue of each kind of step.
 
-With Celery, each step is a task on a queue: ingest steps on `ingest`, the models and report
-steps on `models` (steps without a queue, such as recording connection status, go to `ingest`),
+With Celery, each step is a task on a queue: ingest steps on `ingest`, the models step (which
+also writes the report) on `models` (steps without a queue, such as recording connection status, go to `ingest`),
 so workers can be sized per kind of work. The run itself (the loop that submits steps and waits
 for their results) stays where the run launcher starts it.
 
@@ -43,8 +43,11 @@ def executor_config() -> dict[str, Any]:
 
 
 # One machine: a process per step, forked from a server that has imported the code location
-# once, instead of a fresh interpreter importing Dagster and the project for every step.
-MULTIPROCESS = dg.multiprocess_executor.configured({"start_method": {"forkserver": {}}})
+# and built its definitions once (`assets.forkserver`), instead of a fresh interpreter importing
+# Dagster and the project and building the definitions for every step.
+MULTIPROCESS = dg.multiprocess_executor.configured(
+    {"start_method": {"forkserver": {"preload_modules": ["assets.forkserver"]}}}
+)
 
 
 def build_executor() -> dg.ExecutorDefinition:
