@@ -2,9 +2,9 @@
 executor, chosen by `PLANTSYNC_EXECUTOR`, and the Celery queue of each kind of step.
 
 With Celery, each step is a task on a queue: ingest steps on `ingest`, the models step (which
-also writes the report) on `models` (steps without a queue, such as recording connection status, go to `ingest`),
-so workers can be sized per kind of work. The run itself (the loop that submits steps and waits
-for their results) stays where the run launcher starts it.
+also writes the report) on `models` (steps without a queue, such as recording connection
+status, go to `ingest`), so workers can be sized per kind of work. The run itself (the loop
+that submits steps and waits for their results) stays where the run launcher starts it.
 
 Worker loss: a task is acknowledged only when it has finished (`task_acks_late`), and a task
 whose worker process died is put back (`task_reject_on_worker_lost`); RabbitMQ redelivers the
