@@ -7,9 +7,12 @@ blocking check (error severity on a `canonical` model) skips the models downstre
 step, as `dbt build` does. Asset keys are warehouse names (`["canonical", "purchase_orders"]`),
 so a raw table a model reads is the ingest asset of that name.
 
-At its end the step publishes the DuckDB warehouse for analysts (once per run: the ingest steps
-before it leave that to it), then fails the run if anything failed: a model, a blocking check,
-or a source this run could not sync (the models were built from what did load).
+Incremental models merge what changed, and their checks test the rows the step merged (its
+config asks for every row, or for a rebuild from scratch). At its end the step publishes the
+DuckDB warehouse for analysts (once per run: the ingest steps before it leave that to it),
+writes the plant report from what it published, then fails the run if anything failed: a model,
+a blocking check, or a source this run could not sync (the models were built from what did
+load).
 """
 
 # no `from __future__ import annotations`: Dagster inspects the context type hints at runtime
