@@ -76,7 +76,8 @@ class RunSummary:
     def render(self) -> str:
         lines = ["", f"{'table':44} {'loaded':>10} {'rows':>10}"]
         for name, metadata in sorted(self.tables.items()):
-            loaded = metadata.get("rows_loaded")
+            # raw tables: rows loaded; incremental models: rows merged
+            loaded = metadata.get("rows_loaded", metadata.get("merged_rows"))
             rows = metadata.get("dagster/row_count")
             lines.append(f"{name:44} {_n(loaded):>10} {_n(rows):>10}")
         lines.append(
