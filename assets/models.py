@@ -182,7 +182,6 @@ def _build(context: dg.AssetExecutionContext, build: Build, outcome: StepOutcome
             if result.batch:
                 build.batches[fqn] = result.batch
             built.add(fqn)
-            context.log.info(result.line())
             yield dg.MaterializeResult(
                 asset_key=asset_key(fqn),
                 metadata=_materialized_metadata(project, wh, result, build.lineage),

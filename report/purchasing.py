@@ -37,54 +37,78 @@ def spend(warehouse: Warehouse) -> list[dict[str, Any]]:
     )[0]["month"]
     if last is None:
         return []
+    # the ranking and the roll-up of the other vendors happen in SQL: a mart of thousands of
+    # vendors comes back as at most (TOP_VENDORS + 1) rows per connection and month
     rows = fetch(
         warehouse,
         f"""
-        select connection_id, base_currency_code, month, vendor_key,
-            min(coalesce(vendor_name, vendor_code, vendor_key, 'unknown vendor')) as vendor,
-            sum(spend_base) as spend_base,
-            sum(unconverted_line_count) as unconverted_lines
-        from marts.po_spend_monthly
-        where month >= {date_literal(_months_before(last, SPEND_MONTHS - 1))}
-        group by connection_id, base_currency_code, month, vendor_key
+        with
+
+        recent as (
+            select
+                connection_id,
+                base_currency_code,
+                month,
+                vendor_key,
+                coalesce(vendor_name, vendor_code, vendor_key, 'unknown vendor') as vendor,
+                spend_base,
+                unconverted_line_count
+            from marts.po_spend_monthly
+            where month >= {date_literal(_months_before(last, SPEND_MONTHS - 1))}
+        ),
+
+        vendors as (
+            select
+                connection_id,
+                vendor_key,
+                min(vendor) as vendor,
+                coalesce(sum(spend_base), 0) as total
+            from recent
+            group by connection_id, vendor_key
+        ),
+
+        ranked as (
+            select
+                *,
+                row_number() over (
+                    partition by connection_id order by total desc, vendor, vendor_key
+                ) as vendor_rank
+            from vendors
+        )
+
+        select
+            recent.connection_id,
+            recent.base_currency_code,
+            recent.month,
+            case when ranked.vendor_rank <= {TOP_VENDORS} then ranked.vendor_key end as vendor_key,
+            case when ranked.vendor_rank <= {TOP_VENDORS} then ranked.vendor end as vendor,
+            least(ranked.vendor_rank, {TOP_VENDORS + 1}) as vendor_rank,
+            coalesce(sum(recent.spend_base), 0) as spend_base,
+            coalesce(sum(recent.unconverted_line_count), 0) as unconverted_lines
+        from recent
+        inner join ranked
+            on ranked.connection_id = recent.connection_id
+            and ranked.vendor_key is not distinct from recent.vendor_key
+        group by 1, 2, 3, 4, 5, 6
         """,
         origin="spend",
     )
     result: list[dict[str, Any]] = []
     for connection_id in sorted({r["connection_id"] for r in rows}):
-        result += _top_vendors([r for r in rows if r["connection_id"] == connection_id])
+        result += _named([r for r in rows if r["connection_id"] == connection_id])
     return result
 
 
-def _top_vendors(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One connection's rows with every vendor outside its top TOP_VENDORS named OTHER_VENDORS,
-    summed per month; `vendor_rank` orders the stack (OTHER_VENDORS last)."""
-    totals: dict[Any, float] = {}
-    labels: dict[Any, str] = {}
+def _named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One connection's rows, its top vendors named (made unique), the rest OTHER_VENDORS,
+    in month and rank order."""
+    names = _unique_names(
+        {r["vendor_key"]: r["vendor"] for r in rows if r["vendor_rank"] <= TOP_VENDORS}
+    )
     for row in rows:
-        totals[row["vendor_key"]] = totals.get(row["vendor_key"], 0.0) + (row["spend_base"] or 0)
-        labels[row["vendor_key"]] = row["vendor"]
-    ranked = sorted(totals, key=lambda key: (-totals[key], labels[key], str(key)))
-    top = {key: rank for rank, key in enumerate(ranked[:TOP_VENDORS], start=1)}
-    names = _unique_names({key: labels[key] for key in top})
-    merged: dict[tuple, dict[str, Any]] = {}
-    for row in rows:
-        vendor = names.get(row["vendor_key"], OTHER_VENDORS)
-        slot = merged.setdefault(
-            (row["month"], vendor),
-            {
-                "connection_id": row["connection_id"],
-                "base_currency_code": row["base_currency_code"],
-                "month": row["month"],
-                "vendor": vendor,
-                "vendor_rank": top.get(row["vendor_key"], TOP_VENDORS + 1),
-                "spend_base": 0.0,
-                "unconverted_lines": 0,
-            },
-        )
-        slot["spend_base"] += row["spend_base"] or 0
-        slot["unconverted_lines"] += row["unconverted_lines"] or 0
-    return sorted(merged.values(), key=lambda r: (r["month"], r["vendor_rank"]))
+        key = row.pop("vendor_key")
+        row["vendor"] = names[key] if row["vendor_rank"] <= TOP_VENDORS else OTHER_VENDORS
+    return sorted(rows, key=lambda r: (r["month"], r["vendor_rank"]))
 
 
 def _unique_names(names: dict[Any, str]) -> dict[Any, str]:

@@ -320,3 +320,27 @@ def test_a_running_shift_keeps_its_day_out(plant_warehouse_path: Path, tmp_path:
     trend_days = {(r["line_id"], r["day"]) for r in data["charts"]["oee_trend"]}
     assert ("L01", running_day) not in trend_days
     assert next(h["day"] for h in data["headline"] if h["line_id"] == "L01") < running_day
+
+
+def test_spend_names_the_top_vendors_and_sums_the_others() -> None:
+    from report.purchasing import TOP_VENDORS, spend
+
+    with DuckDBWarehouse(duckdb.connect()) as warehouse:
+        warehouse.execute("create schema marts")
+        warehouse.execute(
+            "create table marts.po_spend_monthly as select 'c1' as connection_id, "
+            "'EUR' as base_currency_code, date '2026-11-01' as month, "
+            "'V' || i as vendor_key, null as vendor_code, 'Vendor ' || i as vendor_name, "
+            "cast(100 * i as decimal(18, 4)) as spend_base, 1 as unconverted_line_count "
+            f"from range(1, {TOP_VENDORS + 3}) as t(i)"
+        )
+        rows = spend(warehouse)
+
+    named = [r["vendor"] for r in rows if r["vendor"] != OTHER_VENDORS]
+    assert named == [f"Vendor {i}" for i in range(TOP_VENDORS + 2, 2, -1)]  # largest first
+    [other] = [r for r in rows if r["vendor"] == OTHER_VENDORS]
+    assert (other["spend_base"], other["unconverted_lines"], other["vendor_rank"]) == (
+        300.0,
+        2,
+        TOP_VENDORS + 1,
+    )
