@@ -37,8 +37,14 @@ _SNOWFLAKE_TO_DLT = {
 def dlt_destination(warehouse: WarehouseSettings) -> Destination:
     """The dlt destination writing `warehouse` (for DuckDB: its working database)."""
     if warehouse.is_duckdb:
+        from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
         warehouse.work_path.parent.mkdir(parents=True, exist_ok=True)
-        return dlt.destinations.duckdb(credentials=str(warehouse.work_path))
+        # Loading and merging run inside DuckDB: bounded like every other connection.
+        credentials = DuckDbCredentials(
+            str(warehouse.work_path), global_config=warehouse.duckdb_config()
+        )
+        return dlt.destinations.duckdb(credentials=credentials)
     if warehouse.destination == "postgres":
         return dlt.destinations.postgres(credentials=_postgres_credentials(warehouse.postgres_url))
     return dlt.destinations.snowflake(credentials=snowflake_credentials(warehouse.snowflake))
