@@ -80,3 +80,9 @@ def test_writer_reader_and_dlt_connections_are_bounded(location: WarehouseSettin
         with pipeline.sql_client() as client:
             limit = client.execute_sql("select current_setting('memory_limit')")[0][0]
     assert limit == SHOWN
+
+
+def test_dagster_steps_get_the_limit(location: WarehouseSettings) -> None:
+    from assets.resources import build_resources
+
+    assert build_resources()["warehouse"].location() == location
