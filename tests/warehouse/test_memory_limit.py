@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import settings
-from pipelines.destinations import warehouse_pipeline
+from pipelines.destinations import dlt_destination, warehouse_pipeline
 from plantsync.run_command import run
 from settings import SettingsError
 from settings.warehouse import WarehouseSettings
@@ -86,3 +86,10 @@ def test_dagster_steps_get_the_limit(location: WarehouseSettings) -> None:
     from assets.resources import build_resources
 
     assert build_resources()["warehouse"].location() == location
+
+
+def test_dlt_loads_one_job_at_a_time(location: WarehouseSettings) -> None:
+    """Parallel load jobs would share one memory limit and run out of it together."""
+    capabilities = dlt_destination(location).capabilities()
+
+    assert capabilities.loader_parallelism_strategy == "sequential"
