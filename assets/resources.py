@@ -37,6 +37,7 @@ class WarehouseResource(dg.ConfigurableResource):
     snowflake_role: str | None = None
     state_dir: str = settings.DEFAULT_STATE_DIR
     writer_wait_s: float = settings.DEFAULT_WRITER_WAIT_S
+    duckdb_memory_limit: str = settings.DEFAULT_DUCKDB_MEMORY_LIMIT
 
     def location(self) -> WarehouseSettings:
         """The warehouse these fields name (settings errors name the variable)."""
@@ -55,6 +56,7 @@ class WarehouseResource(dg.ConfigurableResource):
             postgres_url=self.postgres_url,
             snowflake={k: v for k, v in snowflake.items() if v},
             state_root=settings.absolute(self.state_dir),
+            duckdb_memory_limit=self.duckdb_memory_limit,
         )
 
     def reader(self) -> Any:
@@ -160,6 +162,7 @@ def build_resources() -> dict[str, Any]:
         snowflake_role=_optional_env("SNOWFLAKE_ROLE"),
         state_dir=str(settings.state_dir()),
         writer_wait_s=settings.writer_wait_s(),
+        duckdb_memory_limit=settings.duckdb_memory_limit(),
     )
     makini = MakiniResource(
         base_url=settings.get("MAKINI_BASE_URL", settings.DEFAULT_MAKINI_BASE_URL),

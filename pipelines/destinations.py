@@ -37,8 +37,18 @@ _SNOWFLAKE_TO_DLT = {
 def dlt_destination(warehouse: WarehouseSettings) -> Destination:
     """The dlt destination writing `warehouse` (for DuckDB: its working database)."""
     if warehouse.is_duckdb:
+        from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
         warehouse.work_path.parent.mkdir(parents=True, exist_ok=True)
-        return dlt.destinations.duckdb(credentials=str(warehouse.work_path))
+        # Loading and merging run inside DuckDB: bounded like every other connection, and one
+        # load job at a time, since parallel jobs (dlt runs up to 20) share that one bound and
+        # together run out of it. DuckDB parallelizes each job by itself.
+        credentials = DuckDbCredentials(
+            str(warehouse.work_path), global_config=warehouse.duckdb_config()
+        )
+        return dlt.destinations.duckdb(
+            credentials=credentials, loader_parallelism_strategy="sequential"
+        )
     if warehouse.destination == "postgres":
         return dlt.destinations.postgres(credentials=_postgres_credentials(warehouse.postgres_url))
     return dlt.destinations.snowflake(credentials=snowflake_credentials(warehouse.snowflake))

@@ -20,6 +20,9 @@ import settings
 from settings.errors import SettingsError
 
 WORK_FILE = "work.duckdb"
+# Where DuckDB spills what does not fit in its memory limit: the warehouse's own sync folder,
+# not a temporary folder other users share.
+DUCKDB_TEMP_DIR = "duckdb_tmp"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class WarehouseSettings:
     postgres_url: str | None = field(default=None, repr=False)
     snowflake: Mapping[str, Any] = field(default_factory=dict, repr=False)
     state_root: Path | None = None
+    duckdb_memory_limit: str = settings.DEFAULT_DUCKDB_MEMORY_LIMIT
 
     def __post_init__(self) -> None:
         if self.destination not in settings.DESTINATIONS:
@@ -53,6 +57,7 @@ class WarehouseSettings:
             postgres_url=settings.postgres_url() if kind == "postgres" else None,
             snowflake=settings.snowflake_params() if kind == "snowflake" else {},
             state_root=settings.state_dir(),
+            duckdb_memory_limit=settings.duckdb_memory_limit(),
         )
 
     @property
@@ -93,6 +98,14 @@ class WarehouseSettings:
         if not self.is_duckdb:
             raise ValueError(f"{self.destination} has no local working database")
         return self.sync_dir / WORK_FILE
+
+    def duckdb_config(self) -> dict[str, str]:
+        """DuckDB settings for every connection to this warehouse: bounded memory, spilling
+        into the sync folder."""
+        return {
+            "memory_limit": self.duckdb_memory_limit,
+            "temp_directory": str(self.sync_dir / DUCKDB_TEMP_DIR),
+        }
 
     @property
     def dlt_dir(self) -> Path:

@@ -35,7 +35,12 @@ def open_reader(warehouse: WarehouseSettings) -> Warehouse:
         raise WarehouseFileError(
             f"{warehouse.setting()}: no warehouse there yet (`plantsync run` creates it)"
         )
-    return connect("duckdb", duckdb_path=warehouse.duckdb_path, read_only=True)
+    return connect(
+        "duckdb",
+        duckdb_path=warehouse.duckdb_path,
+        read_only=True,
+        duckdb_config=warehouse.duckdb_config(),
+    )
 
 
 class Writer:
@@ -52,7 +57,11 @@ class Writer:
     def publish(self) -> float | None:
         """Publish the DuckDB working database now; seconds taken (None elsewhere)."""
         if self.warehouse.is_duckdb:
-            self.published_s = publish(self.warehouse.work_path, self.warehouse.duckdb_path)
+            self.published_s = publish(
+                self.warehouse.work_path,
+                self.warehouse.duckdb_path,
+                duckdb_config=self.warehouse.duckdb_config(),
+            )
         return self.published_s
 
 

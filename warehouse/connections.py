@@ -7,13 +7,16 @@ at call time so fakesnow's patch applies in tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from settings.warehouse import WarehouseSettings
 from warehouse.errors import WarehouseError, WarehouseFileError
+
+if TYPE_CHECKING:
+    import duckdb
 
 DIALECTS = ("duckdb", "snowflake", "postgres")
 # DuckDB's words for a file that is not one of its databases.
@@ -173,8 +176,10 @@ def connect(
     postgres_url: str | None = None,
     snowflake: dict[str, Any] | None = None,
     read_only: bool = False,
+    duckdb_config: Mapping[str, str] | None = None,
 ) -> Warehouse:
-    """Open a warehouse connection for `destination` (duckdb, postgres or snowflake).
+    """Open a warehouse connection for `destination` (duckdb, postgres or snowflake);
+    `duckdb_config` holds DuckDB settings (`WarehouseSettings.duckdb_config`).
 
     Raises ValueError for missing parameters, WarehouseFileError when a DuckDB file is not a
     database, and WarehouseConnectionError (naming the destination and the driver's message)
@@ -187,6 +192,7 @@ def connect(
             postgres_url=postgres_url,
             snowflake=snowflake,
             read_only=read_only,
+            duckdb_config=duckdb_config,
         )
     except (ValueError, WarehouseFileError):
         raise
@@ -205,7 +211,29 @@ def connect_settings(warehouse: WarehouseSettings, *, read_only: bool = False) -
         postgres_url=warehouse.postgres_url,
         snowflake=dict(warehouse.snowflake),
         read_only=read_only,
+        duckdb_config=warehouse.duckdb_config() if warehouse.is_duckdb else None,
     )
+
+
+def open_duckdb(
+    path: str | Path, *, read_only: bool = False, config: Mapping[str, str] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to `path` with `config` applied to its database.
+
+    The settings are SET after connecting rather than passed to `duckdb.connect`: DuckDB
+    refuses a second connection in this process to a file that is open with another config,
+    and dlt opens the working database with none.
+    """
+    import duckdb
+
+    connection = duckdb.connect(str(path), read_only=read_only)
+    try:
+        for name, value in (config or {}).items():
+            connection.execute(f"set global {name} = ?", [value])
+    except BaseException:
+        connection.close()
+        raise
+    return connection
 
 
 def _connect(
@@ -215,16 +243,15 @@ def _connect(
     postgres_url: str | None = None,
     snowflake: dict[str, Any] | None = None,
     read_only: bool = False,
+    duckdb_config: Mapping[str, str] | None = None,
 ) -> Warehouse:
     if destination == "duckdb":
-        import duckdb
-
         if duckdb_path is None:
             raise ValueError("duckdb destination needs duckdb_path (PLANTSYNC_DUCKDB_PATH)")
         path = Path(duckdb_path)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        return DuckDBWarehouse(duckdb.connect(str(path), read_only=read_only))
+        return DuckDBWarehouse(open_duckdb(path, read_only=read_only, config=duckdb_config))
     if destination == "postgres":
         import psycopg2
 

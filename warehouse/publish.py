@@ -16,9 +16,10 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from warehouse.connections import open_duckdb
 from warehouse.errors import WarehouseFileError
 
 # Bytes 8-11 of every DuckDB database file.
@@ -50,20 +51,23 @@ def check_duckdb_file(path: Path, setting: str) -> None:
         )
 
 
-def publish(work: Path, published: Path, on_stage: StageCallback | None = None) -> float:
+def publish(
+    work: Path,
+    published: Path,
+    on_stage: StageCallback | None = None,
+    duckdb_config: Mapping[str, str] | None = None,
+) -> float:
     """Publish the working database `work` as `published`; returns the seconds it took.
 
     The caller holds the writer lock, so no one writes `work` meanwhile and any temporary file
     beside `published` is a leftover of a crashed publish. `on_stage` is called as each stage
-    begins (for tests that interrupt a publish).
+    begins (for tests that interrupt a publish); `duckdb_config` bounds both connections.
     """
-    import duckdb
-
     started = time.perf_counter()
     stage = on_stage or (lambda _stage: None)
     remove_leftovers(published)
     stage("checkpoint")
-    with duckdb.connect(str(work)) as connection:
+    with open_duckdb(work, config=duckdb_config) as connection:
         connection.execute("checkpoint")
     tmp = published.with_name(f".{published.name}{TMP_INFIX}{os.getpid()}.tmp")
     try:
@@ -73,7 +77,7 @@ def publish(work: Path, published: Path, on_stage: StageCallback | None = None) 
         with tmp.open("rb+") as handle:
             os.fsync(handle.fileno())
         stage("verify")
-        with duckdb.connect(str(tmp), read_only=True) as copy:
+        with open_duckdb(tmp, read_only=True, config=duckdb_config) as copy:
             copy.execute("select count(*) from information_schema.tables").fetchone()
         stage("rename")
         os.replace(tmp, published)
