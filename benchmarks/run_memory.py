@@ -1,4 +1,4 @@
-"""Peak memory of a full Makini sync against the goals of issue 15 (memory flat in data size).
+"""Peak memory of a full Makini sync at two sizes, against bounds that do not grow with the data.
 
 For each size a sandbox serves in its own process (its memory is not counted), and
 `plantsync run --source makini` syncs everything into a fresh DuckDB warehouse under
