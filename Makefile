@@ -32,9 +32,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q --no-header -p no:cacheprovider; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no test ran: failing"; exit 1; fi; exit $$rc
 
-# Unit and integration tests only (no end-to-end runs): the quick loop while working.
+# The quick loop while working: unit and integration tests, not the end-to-end or slow ones, on
+# two processes. `make test` (and CI) runs everything.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q --no-header -p no:cacheprovider -m "not e2e"
+	$(BIN)/python -m pytest -q --no-header -p no:cacheprovider -m "not e2e and not slow" -n 2
 
 dev: $(STAMP)
 	$(BIN)/python -m plantsync.demo --dev

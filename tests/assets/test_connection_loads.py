@@ -77,6 +77,7 @@ def _order_requests(sandbox) -> list[dict]:
     return [e for e in log if e["path"] == PO]
 
 
+@pytest.mark.slow
 def test_each_connection_keeps_its_own_watermarks(location, sandbox, postgres_url) -> None:
     report = _load(location, sandbox, {"conn-1", "conn-2"})
 
@@ -87,6 +88,7 @@ def test_each_connection_keeps_its_own_watermarks(location, sandbox, postgres_ur
         assert set(watermarks["purchase_orders"]) == {connection_id}
 
 
+@pytest.mark.slow
 def test_first_own_load_continues_from_the_shared_state(location, sandbox, postgres_url) -> None:
     with warehouse_pipeline(PIPELINE_NAME, DATASET, location) as pipeline:
         sync(pipeline, sandbox.base_url, parse_connections(sandbox.connections_json()))
@@ -102,6 +104,7 @@ def test_first_own_load_continues_from_the_shared_state(location, sandbox, postg
     assert own["sources"]["makini"]["watermarks"]["purchase_orders"] == {"conn-1": shared["conn-1"]}
 
 
+@pytest.mark.slow
 def test_a_load_waits_for_the_one_in_progress(location, sandbox, postgres_url) -> None:
     messages: list[str] = []
     finished: list[float] = []

@@ -135,6 +135,7 @@ def test_first_tick_records_every_connection_without_announcing(ticks, receiver)
     assert receiver.wait_for(0) == []
 
 
+@pytest.mark.slow
 def test_nothing_changed(ticks, receiver) -> None:
     ticks.tick()
     cursor = ticks.cursor
@@ -144,6 +145,7 @@ def test_nothing_changed(ticks, receiver) -> None:
     assert receiver.wait_for(0) == []
 
 
+@pytest.mark.slow
 def test_connection_down_still_down_then_recovered(ticks, sandbox, receiver, duckdb_path) -> None:
     ticks.tick()
     _fault(sandbox, "conn-2", "outage")
@@ -178,6 +180,7 @@ def test_connection_down_still_down_then_recovered(ticks, sandbox, receiver, duc
     ]
 
 
+@pytest.mark.slow
 def test_sync_of_a_connection_known_down_fails_fast_while_others_load(
     ticks, sandbox, duckdb_path
 ) -> None:

@@ -35,6 +35,7 @@ def test_celery_on_duckdb_is_refused_naming_both_settings(monkeypatch) -> None:
     assert "\n" not in message
 
 
+@pytest.mark.slow
 def test_a_worker_refuses_to_start_on_duckdb(monkeypatch) -> None:
     monkeypatch.setenv("PLANTSYNC_EXECUTOR", "celery")
     monkeypatch.setenv("PLANTSYNC_CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")

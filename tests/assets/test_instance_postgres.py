@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
+import pytest
 import yaml
 
 from assets.definitions import build_definitions
@@ -14,6 +15,7 @@ from assets.definitions import build_definitions
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "dagster.yaml.example"
 
 
+@pytest.mark.slow
 def test_job_runs_on_the_example_postgres_instance(postgres_url, makini_sandbox, monkeypatch):
     makini_sandbox(seed=6, connections=1, purchase_orders=20)
     database = postgres_url.rsplit("/", 1)[1]

@@ -50,6 +50,7 @@ def test_definitions_load_without_settings() -> None:
     assert defs.resolve_job_def("sync_all_job").name == "sync_all_job"
 
 
+@pytest.mark.slow
 def test_code_location_validates() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "dagster", "definitions", "validate", "-w", "workspace.yaml"],
@@ -61,6 +62,7 @@ def test_code_location_validates() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_ingest_job_materializes_every_raw_table(sandbox, duckdb_path) -> None:
     with dg.instance_for_test() as instance:
         result = _run_ingest(instance, tables=RAW_TABLES)
@@ -79,6 +81,7 @@ def test_ingest_job_materializes_every_raw_table(sandbox, duckdb_path) -> None:
     assert metadata["rows_by_connection"].value == {"conn-1": 60, "conn-2": 60}
 
 
+@pytest.mark.slow
 def test_rejected_token_fails_the_step_without_retrying(sandbox, monkeypatch) -> None:
     connections = sandbox.connections_json().replace(sandbox.connections[1]["token"], "revoked")
     monkeypatch.setenv("MAKINI_CONNECTIONS", connections)
@@ -101,6 +104,7 @@ def test_rejected_token_fails_the_step_without_retrying(sandbox, monkeypatch) ->
     assert "conn-2" in check.event_specific_data.metadata["failed"].value
 
 
+@pytest.mark.slow
 def test_outage_is_retried_by_the_step_retry_policy(sandbox) -> None:
     response = requests.post(
         f"{sandbox.base_url}/_sandbox/faults",
@@ -118,6 +122,7 @@ def test_outage_is_retried_by_the_step_retry_policy(sandbox) -> None:
     assert len(_events(result, dg.DagsterEventType.STEP_RESTARTED)) == 2
 
 
+@pytest.mark.slow
 def test_a_run_for_one_connection_syncs_only_it(sandbox, duckdb_path) -> None:
     with dg.instance_for_test() as instance:
         result = _run_ingest(instance, connections=["conn-2"])

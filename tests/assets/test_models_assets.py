@@ -111,6 +111,7 @@ def test_a_subset_builds_only_what_was_selected(tmp_path: Path, warehouse_resour
     assert {e.asset_key for e in result.get_asset_check_evaluations()} == {ORDERS}
 
 
+@pytest.mark.slow
 def test_incremental_checks_test_the_merged_rows_unless_asked_for_all(
     tmp_path: Path, warehouse_resource
 ) -> None:

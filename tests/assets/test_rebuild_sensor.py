@@ -73,6 +73,7 @@ def test_nothing_loaded_nothing_to_rebuild(ticks) -> None:
     assert ticks.cursor is None
 
 
+@pytest.mark.slow
 def test_one_rebuild_after_the_batch_never_during_it(ticks) -> None:
     ticks.run("makini_connection_job", "conn-1")
     queued = ticks.pending("makini_connection_job", "conn-2")
@@ -95,6 +96,7 @@ def test_one_rebuild_after_the_batch_never_during_it(ticks) -> None:
     assert "no raw table" in _skipped(ticks.tick())
 
 
+@pytest.mark.slow
 def test_waits_for_a_failed_run_the_daemon_will_retry(ticks) -> None:
     ticks.run("makini_connection_job", "conn-1")
     failed = ticks.pending("makini_connection_job", "conn-2")
@@ -106,6 +108,7 @@ def test_waits_for_a_failed_run_the_daemon_will_retry(ticks) -> None:
     assert len(ticks.tick().run_requests) == 1
 
 
+@pytest.mark.slow
 def test_a_run_that_also_builds_models_leaves_nothing_to_rebuild(ticks) -> None:
     ticks.run("makini_sync_job", "conn-1")
 

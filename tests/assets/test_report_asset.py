@@ -32,6 +32,7 @@ def warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_plant_warehouse(tmp_path_factory.mktemp("warehouse"))
 
 
+@pytest.mark.slow
 def test_report_asset_writes_the_page(warehouse_path: Path, isolated_env: Path) -> None:
     result = dg.materialize(
         [build_model_assets(MODELS_DIR, target="duckdb", owners=[], with_report=True)],
@@ -47,6 +48,7 @@ def test_report_asset_writes_the_page(warehouse_path: Path, isolated_env: Path) 
     assert metadata["size_bytes"].value == page.stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_chart_metadata_is_a_markdown_svg_image(warehouse_path: Path) -> None:
     with DuckDBWarehouse(duckdb.connect(str(warehouse_path), read_only=True)) as wh:
         for fqn in CHARTED:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import dagster as dg
+import pytest
 
 from assets.definitions import build_definitions
 from assets.ingest import MODELS_STEP
@@ -38,6 +39,7 @@ def test_per_connection_schedules_target_the_ingest_only_job() -> None:
     assert {key.path[0] for key in job.asset_layer.selected_asset_keys} == {"raw_makini"}
 
 
+@pytest.mark.slow
 def test_daily_sync_runs_each_connection_once_per_day(monkeypatch) -> None:
     when = datetime(2026, 11, 30, 2, tzinfo=UTC)
     with dg.instance_for_test() as instance:
@@ -68,6 +70,7 @@ def test_hourly_order_sync_keys_differ_per_hour(monkeypatch) -> None:
     assert all(r.asset_selection == orders for r in second)
 
 
+@pytest.mark.slow
 def test_weekly_rebuild_refreshes_the_incremental_models_from_scratch(monkeypatch) -> None:
     sunday = datetime(2026, 11, 29, 4, tzinfo=UTC)
     with dg.instance_for_test() as instance:

@@ -46,12 +46,14 @@ def _compare(tmp_path: Path, other: warehouse.Warehouse) -> list[str]:
         return compare_targets(MODELS_DIR, create_raw, duck, [other], oee_selection(False))
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_postgres_matches_duckdb(tmp_path: Path, postgres_url: str) -> None:
     with warehouse.connect("postgres", postgres_url=postgres_url) as postgres:
         assert _compare(tmp_path, postgres) == []
 
 
+@pytest.mark.slow
 def test_fakesnow_matches_duckdb(tmp_path: Path) -> None:
     fakesnow = pytest.importorskip("fakesnow")
     with (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import requests
 
 from sandbox.makini.server import SandboxServer
@@ -65,6 +66,7 @@ def _build(project: Project, path: Path, **options) -> dict:
         return {r.model: r for r in run(project, warehouse, **options)}
 
 
+@pytest.mark.slow
 def test_incremental_build_equals_full_refresh(tmp_path: Path) -> None:
     path = tmp_path / "warehouse.duckdb"
     project = po_project(tmp_path)

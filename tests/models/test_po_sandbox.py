@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import requests
 
 from sandbox.makini.server import SandboxServer
@@ -32,6 +33,7 @@ def _load(tmp_path: Path, dirty: bool) -> tuple[Warehouse, dict, object]:
     return warehouse, report, project
 
 
+@pytest.mark.slow
 def test_clean_sandbox_data_passes_every_check(tmp_path: Path) -> None:
     warehouse, _, project = _load(tmp_path, dirty=False)
     with warehouse:
@@ -52,6 +54,7 @@ def test_clean_sandbox_data_passes_every_check(tmp_path: Path) -> None:
     assert counts["orders"] == counts["raw_orders"] == 450
 
 
+@pytest.mark.slow
 def test_dirty_sandbox_data_fails_exactly_the_matching_checks(tmp_path: Path) -> None:
     warehouse, report, project = _load(tmp_path, dirty=True)
     with warehouse:

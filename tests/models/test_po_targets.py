@@ -11,6 +11,7 @@ from tests.support.compare import compare_targets
 from warehouse import connect
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("rows", [None, "dirty"])
 def test_postgres_matches_duckdb(tmp_path: Path, postgres_url: str, rows: str | None) -> None:
@@ -26,6 +27,7 @@ def test_postgres_matches_duckdb(tmp_path: Path, postgres_url: str, rows: str | 
     assert differences == again == []
 
 
+@pytest.mark.slow
 def test_fakesnow_matches_duckdb(tmp_path: Path) -> None:
     """Dirty rows only (a superset of the clean ones): fakesnow costs ~20 s per build."""
     fakesnow = pytest.importorskip("fakesnow")

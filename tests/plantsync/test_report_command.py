@@ -18,6 +18,7 @@ def warehouse_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_plant_warehouse(tmp_path_factory.mktemp("warehouse"))
 
 
+@pytest.mark.slow
 def test_report_prints_path_size_and_time(warehouse_path: Path, tmp_path: Path) -> None:
     result = plantsync(
         "report", "--out", str(tmp_path / "out"), PLANTSYNC_DUCKDB_PATH=str(warehouse_path)
@@ -32,6 +33,7 @@ def test_report_prints_path_size_and_time(warehouse_path: Path, tmp_path: Path) 
     assert round(page.stat().st_size / 1024) == int(found.group(2).replace(",", ""))
 
 
+@pytest.mark.slow
 def test_report_goes_to_the_report_dir_setting(warehouse_path: Path, tmp_path: Path) -> None:
     result = plantsync(
         "report",

@@ -19,6 +19,7 @@ def chromium() -> str:
     return chromium_or_skip()
 
 
+@pytest.mark.slow
 def test_report_renders_every_chart_without_errors(
     chromium: str, plant_warehouse_path: Path, tmp_path: Path
 ) -> None:
@@ -36,6 +37,7 @@ def test_report_renders_every_chart_without_errors(
         assert chart["drawn_marks"] >= 5, f"{chart['chart']} rendered empty"
 
 
+@pytest.mark.slow
 def test_empty_report_shows_no_data_panels(chromium: str, tmp_path: Path) -> None:
     with connect("duckdb", duckdb_path=tmp_path / "empty.duckdb") as wh:
         page = build_report(wh, tmp_path / "report")

@@ -69,6 +69,7 @@ def duckdb_figures(plant_warehouse_path: Path) -> dict[str, Any]:
         return _figures(wh)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_postgres_gives_duckdbs_figures(
     plant_warehouse_path: Path, duckdb_figures: dict, postgres_url: str
@@ -78,6 +79,7 @@ def test_postgres_gives_duckdbs_figures(
         assert _figures(postgres) == duckdb_figures
 
 
+@pytest.mark.slow
 def test_snowflake_gives_duckdbs_figures(plant_warehouse_path: Path, duckdb_figures: dict) -> None:
     fakesnow = pytest.importorskip("fakesnow")
     with (

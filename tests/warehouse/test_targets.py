@@ -32,6 +32,7 @@ def postgres(postgres_url: str) -> Iterator[Warehouse]:
     warehouse.close()
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_every_model_matches_duckdb_on_snowflake_and_postgres(
     project_dir: Path, duck: Warehouse, fake_snowflake: Warehouse, postgres: Warehouse

@@ -70,6 +70,7 @@ def deliver(receiver: Receiver, n: int) -> int:
     return receiver.post(body, signature=sign(body, NEW_SECRET)).status_code
 
 
+@pytest.mark.slow
 def test_slow_clients_are_closed_while_deliveries_flow(receiver: Receiver) -> None:
     sent_at = time.monotonic()
     slow = {case: connect(receiver.port, data) for case, data in SLOW_REQUESTS.items()}
@@ -85,6 +86,7 @@ def test_slow_clients_are_closed_while_deliveries_flow(receiver: Receiver) -> No
     assert receiver.inbox.count() == 20  # nothing of the slow requests was stored
 
 
+@pytest.mark.slow
 def test_idle_and_half_sent_keep_alive_connections_are_closed(receiver: Receiver) -> None:
     sent_at = time.monotonic()
     silent = connect(receiver.port)

@@ -46,6 +46,7 @@ def _assert_exact(warehouse, sandbox):
     assert duplicates == []
 
 
+@pytest.mark.slow
 def test_full_load_matches_api_totals(warehouse, sandbox):
     _, report = warehouse.sync()
 
@@ -66,6 +67,7 @@ def test_full_load_matches_api_totals(warehouse, sandbox):
     assert set(report.rows) == set(RAW_TABLES)
 
 
+@pytest.mark.slow
 def test_every_row_carries_connection_and_extraction_time(warehouse):
     warehouse.sync()
 
@@ -118,6 +120,7 @@ def test_empty_result_loads_nothing_and_fails_nothing(duckdb_path):
     assert not report.failures
 
 
+@pytest.mark.slow
 def test_rerun_without_changes_keeps_tables_exact(warehouse, sandbox):
     warehouse.sync()
     warehouse.sync()
@@ -125,6 +128,7 @@ def test_rerun_without_changes_keeps_tables_exact(warehouse, sandbox):
     _assert_exact(warehouse, sandbox)
 
 
+@pytest.mark.slow
 def test_incremental_run_loads_only_changed_rows(warehouse, sandbox):
     warehouse.sync()
     watermark = {
@@ -225,6 +229,7 @@ def test_server_errors_beyond_retries_fail_that_connection(warehouse, sandbox):
     assert "after 4 attempts" in str(error)
 
 
+@pytest.mark.slow
 def test_malformed_page_names_url_and_page_and_keeps_earlier_data(warehouse, sandbox):
     warehouse.sync(tables=["purchase_orders"])
     before = warehouse.query("select count(*) from raw_makini.purchase_orders")
@@ -248,6 +253,7 @@ def test_malformed_page_names_url_and_page_and_keeps_earlier_data(warehouse, san
     _assert_exact(warehouse, sandbox)
 
 
+@pytest.mark.slow
 def test_targeted_refetch_requests_only_named_keys(warehouse, sandbox):
     warehouse.sync(tables=["purchase_orders"])
     connection = warehouse.connections[0]

@@ -86,17 +86,20 @@ def _load_generate_update_reload(url: str, duckdb_path: Path) -> None:
     assert types["_extracted_at"] == "TIMESTAMP WITH TIME ZONE"
 
 
+@pytest.mark.slow
 def test_sqlite_incremental_merge(isolated_env):
     _load_generate_update_reload(
         f"sqlite:///{isolated_env / 'plant.db'}", isolated_env / "w.duckdb"
     )
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_postgres_incremental_merge(postgres_url, isolated_env):
     _load_generate_update_reload(postgres_url, isolated_env / "w.duckdb")
 
 
+@pytest.mark.slow
 @pytest.mark.mariadb
 def test_mariadb_incremental_merge(mariadb_url, isolated_env):
     _load_generate_update_reload(mariadb_url, isolated_env / "w.duckdb")
@@ -163,6 +166,7 @@ def test_timezone_aware_columns_become_naive_utc():
     assert naive.column("at")[0].as_py() == datetime(2026, 1, 5, 12)
 
 
+@pytest.mark.slow
 def test_main_loads_the_configured_database(isolated_env, monkeypatch):
     from pipelines.oee.__main__ import main
 
