@@ -28,8 +28,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m plantsync.demo
 
+# Two workers: end-to-end and broker tests one after another on one of them (tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q --no-header -p no:cacheprovider; rc=$$?; \
+	$(BIN)/python -m pytest -q --no-header -p no:cacheprovider -n 2 --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no test ran: failing"; exit 1; fi; exit $$rc
 
 # The quick loop while working: unit and integration tests, not the end-to-end or slow ones, on

@@ -26,6 +26,15 @@ RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672"
 REDIS_URL = os.environ.get("PLANTSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With pytest-xdist (`make test` runs two workers), end-to-end and broker tests run one
+    after another on one worker: each starts process trees (Dagster daemon, Celery workers,
+    servers) that must not compete with another's; the rest share the other worker."""
+    for item in items:
+        if item.get_closest_marker("e2e") or item.get_closest_marker("rabbitmq"):
+            item.add_marker(pytest.mark.xdist_group("processes"))
+
+
 def _service_missing(what: str, error: Exception) -> None:
     message = f"{what} is not reachable: {error}"
     if os.environ.get("CI") == "true":
