@@ -8,30 +8,55 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_sandbox(workdir: Path, connections: int, orders: int) -> tuple[subprocess.Popen, str]:
-    """`plantsync sandbox serve` on a free port; returns the process and its base URL."""
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "plantsync", "sandbox", "serve", "--port", "0",
-            "--connections", str(connections), "--purchase-orders", str(orders // connections),
-            "--connections-file", str(workdir / "connections.json"),
-        ],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    line = process.stdout.readline()
-    url = re.search(r"http://\S+", line)
-    if not url:
-        process.kill()
-        raise SystemExit(f"the sandbox did not start: {line!r}")
-    return process, url.group(0)
+@contextmanager
+def served_sandbox(prefix: str, connections: int, orders: int) -> Iterator[tuple[Path, str]]:
+    """A temporary working folder and `plantsync sandbox serve` on a free port, its connections
+    file in that folder; yields the folder and the sandbox's base URL, and stops it on exit."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        workdir = Path(tmp)
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "plantsync", "sandbox", "serve", "--port", "0",
+                "--connections", str(connections), "--purchase-orders", str(orders // connections),
+                "--connections-file", str(workdir / "connections.json"),
+            ],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+        try:
+            line = process.stdout.readline()
+            url = re.search(r"http://\S+", line)
+            if not url:
+                raise SystemExit(f"the sandbox did not start: {line!r}")
+            _wait_until_serving(url.group(0), process)
+            yield workdir, url.group(0)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 60) -> None:
+    """The sandbox names its URL before its server listens: wait for it to answer."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_sandbox/health", timeout=2):
+                return
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit("the sandbox exited before it served") from None
+            time.sleep(0.2)
+    raise SystemExit(f"the sandbox did not answer at {url} within {timeout_s:.0f} s")
 
 
 def advance(url: str, changed_fraction: float, new_orders: int = 0) -> dict:

@@ -17,27 +17,14 @@ and the ratio of their wall times is compared with the goal (1.5).
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-from _sandbox import start_sandbox, warehouse_env
+from _sandbox import measured_run, served_sandbox, warehouse_env
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_RATIO = 1.5
 JOB = "makini_sync_job"
-
-
-def timed(command: list[str], workdir: Path, env: dict[str, str]) -> float:
-    """Seconds from process start to exit; the job must succeed."""
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command[2:5])} failed:\n{done.stderr[-3000:]}")
-    return seconds
 
 
 def main() -> None:
@@ -56,20 +43,14 @@ def main() -> None:
         ],
     }  # fmt: skip
     best: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="plantsync-overhead-") as tmp:
-        root = Path(tmp)
-        sandbox, url = start_sandbox(root, args.connections, args.orders)
-        try:
-            for attempt in range(args.repeat):
-                for name, command in paths.items():
-                    workdir = root / f"{attempt}-{len(best)}-{name.split()[0]}"
-                    env = warehouse_env(workdir, url, root / "connections.json", dagster_home=True)
-                    seconds = timed(command, workdir, env)
-                    best[name] = min(best.get(name, seconds), seconds)
-                    print(f"{name:38} run {attempt + 1}: {seconds:6.1f} s")
-        finally:
-            sandbox.terminate()
-            sandbox.wait()
+    with served_sandbox("plantsync-overhead-", args.connections, args.orders) as (root, url):
+        for attempt in range(args.repeat):
+            for name, command in paths.items():
+                workdir = root / f"{attempt}-{len(best)}-{name.split()[0]}"
+                env = warehouse_env(workdir, url, root / "connections.json", dagster_home=True)
+                seconds = measured_run(command, env, cwd=workdir).seconds
+                best[name] = min(best.get(name, seconds), seconds)
+                print(f"{name:38} run {attempt + 1}: {seconds:6.1f} s")
     in_process, multiprocess = best.values()
     ratio = multiprocess / in_process
     print(f"\n{args.connections} connections × {args.orders // args.connections:,} orders, best of "

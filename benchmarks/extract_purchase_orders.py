@@ -13,10 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +26,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dlt
+from _sandbox import served_sandbox
 
 from pipelines.destinations import scratch_pipeline
 from pipelines.makini.client import RetrySettings
@@ -37,50 +35,6 @@ from pipelines.makini.tables import DATASET, PIPELINE_NAME
 from settings.connections import parse_connections
 
 GOAL_RATIO = 2.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_sandbox(orders: int, workdir: Path) -> tuple[subprocess.Popen, str, str]:
-    port, connections_file = free_port(), workdir / "connections.json"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "plantsync",
-            "sandbox",
-            "serve",
-            "--port",
-            str(port),
-            "--connections",
-            "1",
-            "--purchase-orders",
-            str(orders),
-            "--seed",
-            "7",
-            "--connections-file",
-            str(connections_file),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if connections_file.exists():
-            try:
-                requests.get(f"{base_url}/api/system/connections", timeout=2)
-                return process, base_url, connections_file.read_text()
-            except requests.ConnectionError:
-                pass
-        if process.poll() is not None:
-            raise SystemExit("the sandbox exited before it served")
-        time.sleep(0.5)
-    process.kill()
-    raise SystemExit("the sandbox did not start within 300 s")
 
 
 def pages(base_url: str, token: str, per_page: int) -> Iterator[list[dict]]:
@@ -152,26 +106,21 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--per-page", type=int, default=500)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        print(f"starting the sandbox with {args.orders:,} orders ...", flush=True)
-        process, base_url, connections_json = start_sandbox(args.orders, workdir)
-        try:
-            token = json.loads(connections_json)[0]["token"]
-            started = time.perf_counter()
-            fetch_rows = fetch_only(base_url, token, args.per_page)
-            fetch_s = time.perf_counter() - started
-            started = time.perf_counter()
-            raw_rows = raw_bound(base_url, token, args.per_page, workdir / "raw.duckdb")
-            raw_s = time.perf_counter() - started
-            started = time.perf_counter()
-            dlt_rows = plantsync_sync(
-                base_url, connections_json, args.per_page, workdir / "plantsync.duckdb"
-            )
-            dlt_s = time.perf_counter() - started
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    print(f"starting the sandbox with {args.orders:,} orders ...", flush=True)
+    with served_sandbox("plantsync-extract-", 1, args.orders) as (workdir, base_url):
+        connections_json = (workdir / "connections.json").read_text()
+        token = json.loads(connections_json)[0]["token"]
+        started = time.perf_counter()
+        fetch_rows = fetch_only(base_url, token, args.per_page)
+        fetch_s = time.perf_counter() - started
+        started = time.perf_counter()
+        raw_rows = raw_bound(base_url, token, args.per_page, workdir / "raw.duckdb")
+        raw_s = time.perf_counter() - started
+        started = time.perf_counter()
+        dlt_rows = plantsync_sync(
+            base_url, connections_json, args.per_page, workdir / "plantsync.duckdb"
+        )
+        dlt_s = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ratio = dlt_s / raw_s
     for label, rows, seconds in (

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
-from pathlib import Path
 
-from _sandbox import advance, measured_run, start_sandbox, warehouse_env
+from _sandbox import advance, measured_run, served_sandbox, warehouse_env
 
 GOAL_RATIO = 0.15
 RUN = [sys.executable, "-m", "plantsync", "run", "--source", "makini"]
@@ -35,24 +33,18 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--changed", type=float, default=0.01, help="share of orders changed")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="plantsync-incremental-") as tmp:
-        workdir = Path(tmp)
-        sandbox, url = start_sandbox(workdir, args.connections, args.orders)
-        try:
-            env = warehouse_env(workdir, url)
-            full = measured_run(RUN, env)
-            print(f"full run          {full.seconds:7.1f} s   peak RSS {full.peak_rss_mb:6.0f} MB")
-            new_orders = max(1, round(args.orders / args.connections * args.changed / 10))
-            advance(url, args.changed, new_orders)
-            changed = measured_run(RUN, env)
-            print(f"after {args.changed:.0%} changed  {changed.seconds:7.1f} s   "
-                  f"peak RSS {changed.peak_rss_mb:6.0f} MB")  # fmt: skip
-            refresh = measured_run([*RUN, "--full-refresh"], env)
-            print(f"--full-refresh    {refresh.seconds:7.1f} s   "
-                  f"peak RSS {refresh.peak_rss_mb:6.0f} MB")  # fmt: skip
-        finally:
-            sandbox.terminate()
-            sandbox.wait()
+    with served_sandbox("plantsync-incremental-", args.connections, args.orders) as (workdir, url):
+        env = warehouse_env(workdir, url)
+        full = measured_run(RUN, env)
+        print(f"full run          {full.seconds:7.1f} s   peak RSS {full.peak_rss_mb:6.0f} MB")
+        new_orders = max(1, round(args.orders / args.connections * args.changed / 10))
+        advance(url, args.changed, new_orders)
+        changed = measured_run(RUN, env)
+        print(f"after {args.changed:.0%} changed  {changed.seconds:7.1f} s   "
+              f"peak RSS {changed.peak_rss_mb:6.0f} MB")  # fmt: skip
+        refresh = measured_run([*RUN, "--full-refresh"], env)
+        print(f"--full-refresh    {refresh.seconds:7.1f} s   "
+              f"peak RSS {refresh.peak_rss_mb:6.0f} MB")  # fmt: skip
     ratio = changed.seconds / full.seconds
     print(f"\n{args.connections} connections × {args.orders // args.connections:,} orders")
     print(f"ratio incremental / full run         {ratio:6.3f}   goal <= {GOAL_RATIO}")

@@ -14,12 +14,11 @@ import argparse
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import duckdb
-from _sandbox import start_sandbox, warehouse_env
+from _sandbox import served_sandbox, warehouse_env
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SHARE = 0.10
@@ -31,21 +30,15 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=250_000)
     parser.add_argument("--connections", type=int, default=2)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="plantsync-publish-") as tmp:
-        workdir = Path(tmp)
-        print(f"sandbox: {args.connections} connections, {args.orders:,} orders (generating...)")
-        sandbox, url = start_sandbox(workdir, args.connections, args.orders)
+    print(f"sandbox: {args.connections} connections, {args.orders:,} orders (generating...)")
+    with served_sandbox("plantsync-publish-", args.connections, args.orders) as (workdir, url):
         env = warehouse_env(workdir, url, dagster_home=True)
-        try:
-            started = time.perf_counter()
-            run = subprocess.run(
-                [sys.executable, "-m", "plantsync", "run", "--source", "makini"],
-                cwd=workdir, env=env, capture_output=True, text=True,
-            )  # fmt: skip
-            run_s = time.perf_counter() - started
-        finally:
-            sandbox.terminate()
-            sandbox.wait()
+        started = time.perf_counter()
+        run = subprocess.run(
+            [sys.executable, "-m", "plantsync", "run", "--source", "makini"],
+            cwd=workdir, env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        run_s = time.perf_counter() - started
         if run.returncode != 0:
             raise SystemExit(f"the run failed:\n{run.stderr[-3000:]}")
         found = PUBLISHED.search(run.stderr)

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from _sandbox import measured_run, start_sandbox, warehouse_env
+from _sandbox import measured_run, served_sandbox, warehouse_env
 
 RUN = [sys.executable, "-m", "plantsync", "run", "--source", "makini"]
 LINES_TABLE = "raw_makini.purchase_order_lines"
@@ -48,15 +47,9 @@ def order_lines(warehouse: Path) -> int:
 
 
 def measure(name: str, size: Size) -> None:
-    with tempfile.TemporaryDirectory(prefix="plantsync-memory-") as tmp:
-        workdir = Path(tmp)
-        sandbox, url = start_sandbox(workdir, size.connections, size.orders)
-        try:
-            env = warehouse_env(workdir, url)
-            run = measured_run(RUN, env)
-        finally:
-            sandbox.terminate()
-            sandbox.wait()
+    with served_sandbox("plantsync-memory-", size.connections, size.orders) as (workdir, url):
+        env = warehouse_env(workdir, url)
+        run = measured_run(RUN, env)
         lines = order_lines(Path(env["PLANTSYNC_DUCKDB_PATH"]))
     per_connection = size.orders // size.connections
     print(f"{name:6} {size.connections} × {per_connection:,} orders, {lines:,} order lines")
