@@ -88,7 +88,14 @@ def _sync(cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-def _advance(sandbox, new_orders: int) -> None:
+def _synced_then_changed(
+    makini_sandbox, monkeypatch, *, seed: int, connections: int, orders: int, new_orders: int
+) -> None:
+    """A first sync in process, then a fifth of the orders change and `new_orders` arrive per
+    connection: the next sync has work to publish."""
+    sandbox = makini_sandbox(seed=seed, connections=connections, purchase_orders=orders)
+    monkeypatch.setenv("PLANTSYNC_RUN_RETRIES", "0")
+    assert CliRunner().invoke(run, ["--source", "makini"]).exit_code == 0
     requests.post(
         f"{sandbox.base_url}/_sandbox/advance",
         json={"changed_fraction": 0.2, "new_purchase_orders": new_orders},
@@ -105,10 +112,9 @@ def _orders_now() -> str:
 def test_readers_during_a_sync_see_whole_runs_and_never_block_it(
     makini_sandbox, duckdb_path: Path, isolated_env: Path, monkeypatch
 ) -> None:
-    sandbox = makini_sandbox(seed=41, connections=2, purchase_orders=400)
-    monkeypatch.setenv("PLANTSYNC_RUN_RETRIES", "0")
-    assert CliRunner().invoke(run, ["--source", "makini"]).exit_code == 0
-    _advance(sandbox, new_orders=60)
+    _synced_then_changed(
+        makini_sandbox, monkeypatch, seed=41, connections=2, orders=400, new_orders=60
+    )
     stop = isolated_env / "stop"
     logs = {mode: isolated_env / f"{mode}.jsonl" for mode in ("long", "short")}
     readers: list[subprocess.Popen] = []
@@ -136,10 +142,9 @@ def test_readers_during_a_sync_see_whole_runs_and_never_block_it(
 def test_an_analyst_holding_the_file_read_write_does_not_block_a_sync(
     makini_sandbox, duckdb_path: Path, isolated_env: Path, monkeypatch
 ) -> None:
-    sandbox = makini_sandbox(seed=43, connections=1, purchase_orders=100)
-    monkeypatch.setenv("PLANTSYNC_RUN_RETRIES", "0")
-    assert CliRunner().invoke(run, ["--source", "makini"]).exit_code == 0
-    _advance(sandbox, new_orders=10)
+    _synced_then_changed(
+        makini_sandbox, monkeypatch, seed=43, connections=1, orders=100, new_orders=10
+    )
     # the DuckDB CLI, DBeaver or a notebook open files read-write unless told otherwise
     analyst = _start(HOLD_READ_WRITE, str(duckdb_path))
     try:
