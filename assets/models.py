@@ -172,7 +172,8 @@ def _build(context: dg.AssetExecutionContext, build: Build, outcome: StepOutcome
                     wh,
                     fqn,
                     full_refresh=build.config.full_refresh,
-                    keep_batch=not (build.config.full_checks or build.config.full_refresh),
+                    # a full refresh merges nothing, so it keeps no batch either
+                    keep_batch=not build.config.full_checks,
                 )
             except ModelRunError as exc:
                 outcome.problems.append(str(exc))
