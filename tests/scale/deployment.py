@@ -161,8 +161,8 @@ class Deployment:
             instance.update_instigator_state(state.with_data(data))
 
     def wait_for_sensor_tick(self, sensor: str, after: float, timeout_s: float = 120) -> str:
-        """Until the daemon has evaluated `sensor` once after timestamp `after`; its status."""
-        from dagster._core.scheduler.instigation import InstigatorType
+        """Until the daemon has finished a tick of `sensor` begun after `after`; its status."""
+        from dagster._core.scheduler.instigation import InstigatorType, TickStatus
 
         deadline = time.monotonic() + timeout_s
         with dg.DagsterInstance.from_config(str(self.home)) as instance:
@@ -173,7 +173,8 @@ class Deployment:
                         ticks = instance.get_ticks(
                             state.instigator_origin_id, state.selector_id, after=after
                         )
-                        if ticks:
+                        # newest first; the first tick after `after` counts once it has ended
+                        if ticks and ticks[-1].status != TickStatus.STARTED:
                             return ticks[-1].status.value
                 time.sleep(1)
         raise AssertionError(f"{sensor} did not tick within {timeout_s}s")
