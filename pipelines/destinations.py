@@ -34,8 +34,9 @@ _SNOWFLAKE_TO_DLT = {
 }
 
 
-def dlt_destination(warehouse: WarehouseSettings) -> Destination:
-    """The dlt destination writing `warehouse` (for DuckDB: its working database)."""
+def dlt_destination(warehouse: WarehouseSettings, connection: Any = None) -> Destination:
+    """The dlt destination writing `warehouse` (for DuckDB: its working database, through
+    `connection` when given)."""
     if warehouse.is_duckdb:
         from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
@@ -44,7 +45,8 @@ def dlt_destination(warehouse: WarehouseSettings) -> Destination:
         # load job at a time, since parallel jobs (dlt runs up to 20) share that one bound and
         # together run out of it. DuckDB parallelizes each job by itself.
         credentials = DuckDbCredentials(
-            str(warehouse.work_path), global_config=warehouse.duckdb_config()
+            connection if connection is not None else str(warehouse.work_path),
+            global_config=warehouse.duckdb_config(),
         )
         return dlt.destinations.duckdb(
             credentials=credentials, loader_parallelism_strategy="sequential"
@@ -52,6 +54,24 @@ def dlt_destination(warehouse: WarehouseSettings) -> Destination:
     if warehouse.destination == "postgres":
         return dlt.destinations.postgres(credentials=_postgres_credentials(warehouse.postgres_url))
     return dlt.destinations.snowflake(credentials=snowflake_credentials(warehouse.snowflake))
+
+
+@contextmanager
+def held_destination(warehouse: WarehouseSettings) -> Iterator[Destination]:
+    """`dlt_destination` for one pipeline's run. On DuckDB, one connection held open for all of
+    it: dlt would otherwise open the database for each load job and close (checkpoint) it after,
+    tens of milliseconds each, more than a small incremental job takes itself."""
+    if not warehouse.is_duckdb:
+        yield dlt_destination(warehouse)
+        return
+    import duckdb
+
+    warehouse.work_path.parent.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect(str(warehouse.work_path))
+    try:
+        yield dlt_destination(warehouse, connection)
+    finally:
+        connection.close()
 
 
 def snowflake_credentials(params: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +106,10 @@ def warehouse_pipeline(
     name: str, dataset: str, warehouse: WarehouseSettings
 ) -> Iterator[dlt.Pipeline]:
     """`scratch_pipeline` loading `dataset` of the configured warehouse."""
-    with scratch_pipeline(name, dataset, dlt_destination(warehouse), warehouse.dlt_dir) as pipeline:
+    with (
+        held_destination(warehouse) as destination,
+        scratch_pipeline(name, dataset, destination, warehouse.dlt_dir) as pipeline,
+    ):
         yield pipeline
 
 

@@ -205,12 +205,15 @@ def _column_test(
             f"where {column} is not null and {column} not in ({listed}){filter_}"
         )
         return sql, f"{column} in ({listed})"
-    # relationships: every non-null value exists in the parent table
+    # relationships: every non-null value exists in the parent table. An anti join rather than
+    # `not exists`: DuckDB plans that correlated form by materializing every column of the
+    # child rows first, ten times slower on a wide staging view.
     parent, field = options.get("to"), options.get("field")
     if not parent or not field:
         raise ProjectError(f"{where_}: relationships needs to: and field:")
     sql = (
-        f"select * from {ROWS} as child where child.{column} is not null{filter_} "
-        f"and not exists (select 1 from {parent} as parent where parent.{field} = child.{column})"
+        f"select child.* from (select * from {table} where {column} is not null{filter_}) as child "
+        f"left join {parent} as parent on parent.{field} = child.{column} "
+        f"where parent.{field} is null"
     )
     return sql, f"{column} references {parent}.{field}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import dlt
 import pytest
 
 from pipelines.destinations import snowflake_credentials, warehouse_pipeline
@@ -58,6 +59,29 @@ def test_scratch_folder_lives_with_the_warehouse_and_is_removed(tmp_path: Path) 
 
     assert not working_dir.exists()
     assert (tmp_path / "a" / "wh.duckdb.sync" / "work.duckdb").is_file()
+
+
+def test_duckdb_load_holds_one_connection_and_lets_go_of_it(tmp_path: Path) -> None:
+    """Every load job of a run goes through one held connection, closed when the run ends: a
+    connection left open would refuse the next one with another configuration."""
+    import duckdb
+
+    location = WarehouseSettings("duckdb", duckdb_path=tmp_path / "wh.duckdb")
+    tables = {"ping": [{"id": 1}], "pong": [{"id": 2}, {"id": 3}]}
+
+    with warehouse_pipeline("probe", "probe", location) as pipeline:
+        credentials = pipeline.destination_client().config.credentials
+        held = credentials.external_conn()
+        assert held is not None
+        pipeline.run([dlt.resource(rows, name=name) for name, rows in tables.items()])
+
+    with pytest.raises(duckdb.ConnectionException):
+        held.execute("select 1")
+    with duckdb.connect(str(location.work_path), config={"threads": "1"}) as connection:
+        counts = {
+            t: connection.execute(f"select count(*) from probe.{t}").fetchone()[0] for t in tables
+        }
+    assert counts == {"ping": 1, "pong": 2}
 
 
 def test_postgres_url_without_password_works(postgres_url, tmp_path: Path) -> None:
