@@ -35,8 +35,8 @@ _SNOWFLAKE_TO_DLT = {
 
 
 def dlt_destination(warehouse: WarehouseSettings, connection: Any = None) -> Destination:
-    """The dlt destination writing `warehouse` (for DuckDB: its working database, through
-    `connection` when given)."""
+    """The dlt destination writing `warehouse`: for DuckDB its working database, through
+    `connection` (already configured) when given."""
     if warehouse.is_duckdb:
         from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
@@ -44,10 +44,14 @@ def dlt_destination(warehouse: WarehouseSettings, connection: Any = None) -> Des
         # Loading and merging run inside DuckDB: bounded like every other connection, and one
         # load job at a time, since parallel jobs (dlt runs up to 20) share that one bound and
         # together run out of it. DuckDB parallelizes each job by itself.
-        credentials = DuckDbCredentials(
-            connection if connection is not None else str(warehouse.work_path),
-            global_config=warehouse.duckdb_config(),
-        )
+        if connection is None:
+            credentials = DuckDbCredentials(
+                str(warehouse.work_path), global_config=warehouse.duckdb_config()
+            )
+        else:
+            # dlt would SET the global config again whenever its borrow count drops to zero,
+            # and DuckDB refuses a second SET of the temporary directory once it has spilled
+            credentials = DuckDbCredentials(connection)
         return dlt.destinations.duckdb(
             credentials=credentials, loader_parallelism_strategy="sequential"
         )
@@ -64,10 +68,10 @@ def held_destination(warehouse: WarehouseSettings) -> Iterator[Destination]:
     if not warehouse.is_duckdb:
         yield dlt_destination(warehouse)
         return
-    import duckdb
+    from warehouse.connections import open_duckdb
 
     warehouse.work_path.parent.mkdir(parents=True, exist_ok=True)
-    connection = duckdb.connect(str(warehouse.work_path))
+    connection = open_duckdb(warehouse.work_path, config=warehouse.duckdb_config())
     try:
         yield dlt_destination(warehouse, connection)
     finally:

@@ -84,6 +84,22 @@ def test_duckdb_load_holds_one_connection_and_lets_go_of_it(tmp_path: Path) -> N
     assert counts == {"ping": 1, "pong": 2}
 
 
+def test_duckdb_loads_go_on_after_the_held_connection_spilled(tmp_path: Path) -> None:
+    """DuckDB refuses to set its temporary directory again once it has spilled there: the held
+    connection is configured once, not by dlt on every load."""
+    location = WarehouseSettings(
+        "duckdb", duckdb_path=tmp_path / "wh.duckdb", duckdb_memory_limit="32MB"
+    )
+    with warehouse_pipeline("probe", "probe", location) as pipeline:
+        held = pipeline.destination_client().config.credentials.external_conn()
+        held.execute("select count(*) from (select random() as r from range(3000000) order by r)")
+        assert any((location.sync_dir / "duckdb_tmp").iterdir())  # it spilled
+        pipeline.run([{"id": 1}], table_name="ping")
+        pipeline.run([{"id": 2}], table_name="ping")
+        with pipeline.sql_client() as client:
+            assert client.execute_sql("select count(*) from ping")[0][0] == 2
+
+
 def test_postgres_url_without_password_works(postgres_url, tmp_path: Path) -> None:
     """dlt insists on a password; trust-auth servers (like the local one) have none."""
     assert "@" in postgres_url and ":" not in postgres_url.split("//")[1].split("@")[0]
