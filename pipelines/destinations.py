@@ -20,7 +20,7 @@ from typing import Any
 import dlt
 from dlt.common.destination import Destination
 
-from settings.warehouse import WarehouseSettings
+from settings.warehouse import WarehouseSettings, open_duckdb
 
 # snowflake.connector keyword -> dlt's SnowflakeCredentials field
 _SNOWFLAKE_TO_DLT = {
@@ -68,8 +68,6 @@ def held_destination(warehouse: WarehouseSettings) -> Iterator[Destination]:
     if not warehouse.is_duckdb:
         yield dlt_destination(warehouse)
         return
-    from warehouse.connections import open_duckdb
-
     warehouse.work_path.parent.mkdir(parents=True, exist_ok=True)
     connection = open_duckdb(warehouse.work_path, config=warehouse.duckdb_config())
     try:

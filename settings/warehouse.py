@@ -13,11 +13,14 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import settings
 from settings.errors import SettingsError
+
+if TYPE_CHECKING:
+    import duckdb
 
 WORK_FILE = "work.duckdb"
 # Where DuckDB spills what does not fit in its memory limit: the warehouse's own sync folder,
@@ -112,3 +115,24 @@ class WarehouseSettings:
         """Root of dlt's pipeline folders for this warehouse (scratch; state is restored from
         the warehouse itself before every load)."""
         return self.sync_dir / "dlt"
+
+
+def open_duckdb(
+    path: str | Path, *, read_only: bool = False, config: Mapping[str, str] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to `path` with `config` applied to its database.
+
+    The settings are SET after connecting rather than passed to `duckdb.connect`: DuckDB
+    refuses a second connection in this process to a file that is open with another config,
+    and dlt opens the working database with none.
+    """
+    import duckdb
+
+    connection = duckdb.connect(str(path), read_only=read_only)
+    try:
+        for name, value in (config or {}).items():
+            connection.execute(f"set global {name} = ?", [value])
+    except BaseException:
+        connection.close()
+        raise
+    return connection

@@ -10,13 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from settings.warehouse import WarehouseSettings
+from settings.warehouse import WarehouseSettings, open_duckdb
 from warehouse.errors import WarehouseError, WarehouseFileError
-
-if TYPE_CHECKING:
-    import duckdb
 
 DIALECTS = ("duckdb", "snowflake", "postgres")
 # DuckDB's words for a file that is not one of its databases.
@@ -213,27 +210,6 @@ def connect_settings(warehouse: WarehouseSettings, *, read_only: bool = False) -
         read_only=read_only,
         duckdb_config=warehouse.duckdb_config() if warehouse.is_duckdb else None,
     )
-
-
-def open_duckdb(
-    path: str | Path, *, read_only: bool = False, config: Mapping[str, str] | None = None
-) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection to `path` with `config` applied to its database.
-
-    The settings are SET after connecting rather than passed to `duckdb.connect`: DuckDB
-    refuses a second connection in this process to a file that is open with another config,
-    and dlt opens the working database with none.
-    """
-    import duckdb
-
-    connection = duckdb.connect(str(path), read_only=read_only)
-    try:
-        for name, value in (config or {}).items():
-            connection.execute(f"set global {name} = ?", [value])
-    except BaseException:
-        connection.close()
-        raise
-    return connection
 
 
 def _connect(

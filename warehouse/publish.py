@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from warehouse.connections import open_duckdb
+from settings.warehouse import open_duckdb
 from warehouse.errors import WarehouseFileError
 
 # Bytes 8-11 of every DuckDB database file.
