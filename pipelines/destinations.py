@@ -34,44 +34,33 @@ _SNOWFLAKE_TO_DLT = {
 }
 
 
-def dlt_destination(warehouse: WarehouseSettings, connection: Any = None) -> Destination:
-    """The dlt destination writing `warehouse`: for DuckDB its working database, through
-    `connection` (already configured) when given."""
-    if warehouse.is_duckdb:
-        from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
-
-        warehouse.work_path.parent.mkdir(parents=True, exist_ok=True)
-        # Loading and merging run inside DuckDB: bounded like every other connection, and one
-        # load job at a time, since parallel jobs (dlt runs up to 20) share that one bound and
-        # together run out of it. DuckDB parallelizes each job by itself.
-        if connection is None:
-            credentials = DuckDbCredentials(
-                str(warehouse.work_path), global_config=warehouse.duckdb_config()
-            )
-        else:
-            # dlt would SET the global config again whenever its borrow count drops to zero,
-            # and DuckDB refuses a second SET of the temporary directory once it has spilled
-            credentials = DuckDbCredentials(connection)
-        return dlt.destinations.duckdb(
-            credentials=credentials, loader_parallelism_strategy="sequential"
-        )
-    if warehouse.destination == "postgres":
-        return dlt.destinations.postgres(credentials=_postgres_credentials(warehouse.postgres_url))
-    return dlt.destinations.snowflake(credentials=snowflake_credentials(warehouse.snowflake))
-
-
 @contextmanager
-def held_destination(warehouse: WarehouseSettings) -> Iterator[Destination]:
-    """`dlt_destination` for one pipeline's run. On DuckDB, one connection held open for all of
-    it: dlt would otherwise open the database for each load job and close (checkpoint) it after,
-    tens of milliseconds each, more than a small incremental job takes itself."""
-    if not warehouse.is_duckdb:
-        yield dlt_destination(warehouse)
+def dlt_destination(warehouse: WarehouseSettings) -> Iterator[Destination]:
+    """The dlt destination writing `warehouse` for one pipeline's run.
+
+    On DuckDB: its working database, through one connection opened and configured here and held
+    for the whole run. dlt's own would reopen the database for every load job and checkpoint it
+    on closing, tens of milliseconds each, more than a small incremental job takes itself; and
+    it would SET the global config again each time, which DuckDB refuses for the temporary
+    directory once it has spilled there.
+    """
+    if warehouse.destination == "postgres":
+        yield dlt.destinations.postgres(credentials=_postgres_credentials(warehouse.postgres_url))
         return
+    if not warehouse.is_duckdb:
+        yield dlt.destinations.snowflake(credentials=snowflake_credentials(warehouse.snowflake))
+        return
+    from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
     warehouse.work_path.parent.mkdir(parents=True, exist_ok=True)
     connection = open_duckdb(warehouse.work_path, config=warehouse.duckdb_config())
     try:
-        yield dlt_destination(warehouse, connection)
+        # Loading and merging run inside DuckDB: bounded like every other connection, and one
+        # load job at a time, since parallel jobs (dlt runs up to 20) share that one bound and
+        # together run out of it. DuckDB parallelizes each job by itself.
+        yield dlt.destinations.duckdb(
+            credentials=DuckDbCredentials(connection), loader_parallelism_strategy="sequential"
+        )
     finally:
         connection.close()
 
@@ -109,7 +98,7 @@ def warehouse_pipeline(
 ) -> Iterator[dlt.Pipeline]:
     """`scratch_pipeline` loading `dataset` of the configured warehouse."""
     with (
-        held_destination(warehouse) as destination,
+        dlt_destination(warehouse) as destination,
         scratch_pipeline(name, dataset, destination, warehouse.dlt_dir) as pipeline,
     ):
         yield pipeline

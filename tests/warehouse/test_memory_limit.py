@@ -90,6 +90,7 @@ def test_dagster_steps_get_the_limit(location: WarehouseSettings) -> None:
 
 def test_dlt_loads_one_job_at_a_time(location: WarehouseSettings) -> None:
     """Parallel load jobs would share one memory limit and run out of it together."""
-    capabilities = dlt_destination(location).capabilities()
+    with dlt_destination(location) as destination:
+        capabilities = destination.capabilities()
 
     assert capabilities.loader_parallelism_strategy == "sequential"
