@@ -27,14 +27,18 @@ units as (
     select * from canonical.units_of_measure
 ),
 
-described as (
-    -- every line with what its status, currency and unit say today, else its order's
+readings as (
+    -- what every line's status, currency and unit say today, else its order's. Narrow, from
+    -- the staging view itself: a second reference to the wide `lines` would have DuckDB
+    -- materialize every column of every line only to compare these few.
     select
-        lines.*,
+        lines.connection_id,
+        lines.po_key,
+        lines.line_key,
         coalesce(statuses.status, orders.status) as line_status,
         coalesce(currencies.currency_code, orders.currency_code) as line_currency_code,
         units.uom_code
-    from lines
+    from staging.purchase_order_lines as lines
     left join orders
         on orders.connection_id = lines.connection_id
         and orders.po_key = lines.po_key
@@ -54,20 +58,33 @@ redo as (
     {{ extracted_purchase_orders(this) }}
     union
     -- orders with a line whose status, currency or unit reads differently now
-    select described.connection_id, described.po_key
-    from described
+    select readings.connection_id, readings.po_key
+    from readings
     inner join {{ this }} as built
-        on built.connection_id = described.connection_id
-        and built.line_key = described.line_key
-        and built.po_id = {{ surrogate_key('described.connection_id', 'described.po_key') }}
-    where built.status is distinct from described.line_status
-        or built.currency_code is distinct from described.line_currency_code
-        or built.uom_code is distinct from described.uom_code
+        on built.connection_id = readings.connection_id
+        and built.line_key = readings.line_key
+        and built.po_id = {{ surrogate_key('readings.connection_id', 'readings.po_key') }}
+    where built.status is distinct from readings.line_status
+        or built.currency_code is distinct from readings.line_currency_code
+        or built.uom_code is distinct from readings.uom_code
 ),
 {% endif %}
 
+chosen_lines as (
+    {{ redone('lines') }}
+),
+
 chosen as (
-    {{ redone('described') }}
+    select
+        chosen_lines.*,
+        readings.line_status,
+        readings.line_currency_code,
+        readings.uom_code
+    from chosen_lines
+    inner join readings
+        on readings.connection_id = chosen_lines.connection_id
+        and readings.po_key = chosen_lines.po_key
+        and readings.line_key = chosen_lines.line_key
 ),
 
 priced as (

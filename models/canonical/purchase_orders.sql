@@ -27,17 +27,20 @@ currencies as (
     select * from canonical.currencies
 ),
 
-described as (
-    -- every order with what its vendor, status and currency say today
+readings as (
+    -- what every order's vendor, status and currency say today. Narrow, from the staging view
+    -- itself: a second reference to the wide `orders` would have DuckDB materialize every
+    -- column of every order only to compare these few.
     select
-        orders.*,
+        orders.connection_id,
+        orders.po_key,
         vendors.vendor_code,
         vendors.vendor_name,
         coalesce(statuses.status, 'unknown') as status,
         coalesce(statuses.status_name, statuses.status_code, orders.status_key) as status_raw,
         currencies.currency_code,
         coalesce(currencies.exponent, 2) as currency_exponent
-    from orders
+    from staging.purchase_orders as orders
     left join vendors
         on vendors.connection_id = orders.connection_id
         and vendors.vendor_key = orders.vendor_key
@@ -54,21 +57,36 @@ redo as (
     {{ extracted_purchase_orders(this) }}
     union
     -- orders whose vendor, status or currency reads differently now
-    select described.connection_id, described.po_key
-    from described
+    select readings.connection_id, readings.po_key
+    from readings
     inner join {{ this }} as built
-        on built.connection_id = described.connection_id
-        and built.po_key = described.po_key
-    where built.vendor_code is distinct from described.vendor_code
-        or built.vendor_name is distinct from described.vendor_name
-        or built.status is distinct from described.status
-        or built.status_raw is distinct from described.status_raw
-        or built.currency_code is distinct from described.currency_code
+        on built.connection_id = readings.connection_id
+        and built.po_key = readings.po_key
+    where built.vendor_code is distinct from readings.vendor_code
+        or built.vendor_name is distinct from readings.vendor_name
+        or built.status is distinct from readings.status
+        or built.status_raw is distinct from readings.status_raw
+        or built.currency_code is distinct from readings.currency_code
 ),
 {% endif %}
 
+chosen_orders as (
+    {{ redone('orders') }}
+),
+
 chosen as (
-    {{ redone('described') }}
+    select
+        chosen_orders.*,
+        readings.vendor_code,
+        readings.vendor_name,
+        readings.status,
+        readings.status_raw,
+        readings.currency_code,
+        readings.currency_exponent
+    from chosen_orders
+    inner join readings
+        on readings.connection_id = chosen_orders.connection_id
+        and readings.po_key = chosen_orders.po_key
 ),
 
 chosen_lines as (
