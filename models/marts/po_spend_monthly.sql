@@ -18,36 +18,51 @@ rates as (
     select * from canonical.purchase_order_exchange_rates
 ),
 
-spend_lines as (
+order_spend as (
+    -- each order's counted lines per currency, summed first: all of them convert at the same
+    -- rate (the order date's), and an order is one row per currency from here on
     select
-        lines.connection_id,
+        po_id,
+        currency_code,
+        count(*) as line_count,
+        sum(line_net) as line_net
+    from lines
+    where not is_deleted
+    group by po_id, currency_code
+),
+
+spend_orders as (
+    select
+        orders.connection_id,
         orders.vendor_key,
         orders.vendor_code,
         orders.vendor_name,
         orders.site_key,
         cast(date_trunc('month', coalesce(orders.order_date, orders.created_at)) as date) as month,
         coalesce(orders.order_date, orders.created_at) as rate_date,
-        lines.po_id,
-        lines.currency_code,
-        lines.line_net
-    from lines
+        order_spend.po_id,
+        order_spend.currency_code,
+        order_spend.line_count,
+        order_spend.line_net
+    from order_spend
     inner join orders
-        on orders.po_id = lines.po_id
-    where not lines.is_deleted
-        and not orders.is_deleted
+        on orders.po_id = order_spend.po_id
+    where not orders.is_deleted
         and orders.status <> 'cancelled'
 ),
 
 converted as (
     select
-        spend_lines.*,
+        spend_orders.*,
         rates.base_currency_code,
-        rates.rate_to_base
-    from spend_lines
+        rates.rate_to_base,
+        case when rates.rate_to_base is null then spend_orders.line_count else 0 end
+            as unconverted_lines
+    from spend_orders
     left join rates
-        on rates.connection_id = spend_lines.connection_id
-        and rates.currency_code is not distinct from spend_lines.currency_code
-        and rates.rate_date is not distinct from spend_lines.rate_date
+        on rates.connection_id = spend_orders.connection_id
+        and rates.currency_code is not distinct from spend_orders.currency_code
+        and rates.rate_date is not distinct from spend_orders.rate_date
 ),
 
 final as (
@@ -64,16 +79,16 @@ final as (
         month,
         currency_code,
         base_currency_code,
-        -- volume
-        count(distinct po_id) as order_count,
-        count(*) as line_count,
+        -- volume (an order is one row per currency, and currency is part of the grain)
+        count(*) as order_count,
+        cast(sum(line_count) as bigint) as line_count,
         -- money
         cast(sum(line_net) as decimal(18, 4)) as spend,
         case
-            when sum(case when rate_to_base is null then 1 else 0 end) = 0
+            when sum(unconverted_lines) = 0
                 then cast(sum(line_net * rate_to_base) as decimal(18, 4))
         end as spend_base,
-        sum(case when rate_to_base is null then 1 else 0 end) as unconverted_line_count
+        sum(unconverted_lines) as unconverted_line_count
     from converted
     group by
         connection_id,
