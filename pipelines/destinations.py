@@ -22,6 +22,9 @@ from dlt.common.destination import Destination
 
 from settings.warehouse import WarehouseSettings, open_duckdb
 
+# dlt's own setting for its anonymous usage telemetry.
+DLT_TELEMETRY = "RUNTIME__DLTHUB_TELEMETRY"
+
 # snowflake.connector keyword -> dlt's SnowflakeCredentials field
 _SNOWFLAKE_TO_DLT = {
     "account": "host",
@@ -79,6 +82,10 @@ def scratch_pipeline(
     With nothing local, dlt restores the pipeline's state and schemas from the destination
     before it loads: what the warehouse holds decides, never a folder shared by other runs.
     """
+    # dlt's telemetry keeps an id in dlt's global folder (~/.dlt, /var/dlt for root), outside
+    # the warehouse's place, and at exit waits up to a second for its last report: off unless
+    # the user turns it on.
+    os.environ.setdefault(DLT_TELEMETRY, "false")
     folder = Path(root) / f"{name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     folder.mkdir(parents=True)
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 import dlt
 import pytest
 
-from pipelines.destinations import snowflake_credentials, warehouse_pipeline
+from pipelines.destinations import DLT_TELEMETRY, snowflake_credentials, warehouse_pipeline
 from pipelines.makini.client import RetrySettings
 from pipelines.makini.source import ExtractionReport, makini_source
 from settings import SettingsError
@@ -59,6 +59,23 @@ def test_scratch_folder_lives_with_the_warehouse_and_is_removed(tmp_path: Path) 
 
     assert not working_dir.exists()
     assert (tmp_path / "a" / "wh.duckdb.sync" / "work.duckdb").is_file()
+
+
+@pytest.mark.parametrize(("user_setting", "enabled"), [(None, False), ("true", True)])
+def test_dlt_telemetry_is_off_unless_the_user_turns_it_on(
+    tmp_path: Path, monkeypatch, user_setting: str | None, enabled: bool
+) -> None:
+    from dlt.common.configuration import resolve_configuration
+    from dlt.common.configuration.specs import RuntimeConfiguration
+
+    if user_setting is None:
+        monkeypatch.delenv(DLT_TELEMETRY, raising=False)
+    else:
+        monkeypatch.setenv(DLT_TELEMETRY, user_setting)
+    location = WarehouseSettings("duckdb", duckdb_path=tmp_path / "wh.duckdb")
+
+    with warehouse_pipeline("probe", "probe", location):
+        assert resolve_configuration(RuntimeConfiguration()).dlthub_telemetry is enabled
 
 
 def test_duckdb_load_holds_one_connection_and_lets_go_of_it(tmp_path: Path) -> None:

@@ -25,8 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(home: Path, sandbox: SandboxServer, **settings: str) -> dict[str, str]:
-    """A user's environment: no dlt folder set (dlt picks one under HOME), quick retries."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DLT_", "PLANTSYNC_"))}
+    """A user's environment: no dlt setting (dlt picks a folder under HOME), quick retries."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DLT_", "PLANTSYNC_", "RUNTIME__"))
+    }
     env.pop("DAGSTER_HOME", None)
     env.update(
         HOME=str(home),
@@ -35,7 +37,6 @@ def _env(home: Path, sandbox: SandboxServer, **settings: str) -> dict[str, str]:
         PLANTSYNC_HTTP_MAX_DELAY_S="0",
         PLANTSYNC_STEP_RETRY_DELAY_S="0",
         PLANTSYNC_RUN_RETRIES="0",
-        RUNTIME__DLTHUB_TELEMETRY="false",
         **settings,
     )
     return env
