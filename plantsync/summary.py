@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 
@@ -31,6 +32,9 @@ def execute_job(
     if models_config:
         run_config["ops"] = {MODELS_STEP: {"config": models_config}}
     job = build_definitions().resolve_job_def(job_name)
+    # What is loaded by now (Dagster, dlt, the definitions) lives until the process ends: out of
+    # the cycle collector's way, so its full collections during the run walk only the run's own.
+    gc.freeze()
     return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
 
 
