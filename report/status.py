@@ -59,14 +59,9 @@ def check_results(
     not run again."""
     known = known or {}
     tests = project_tests(project or load_project(MODELS_DIR))
-    exists: dict[str, bool] = {}
-
-    def built(table: str) -> bool:
-        if table not in exists:
-            exists[table] = warehouse.table_exists(table)
-        return exists[table]
-
-    runnable = [t for t in tests if built(t.model) and built(t.references or t.model)]
+    read = {t.model for t in tests} | {t.references for t in tests if t.references}
+    built = warehouse.relations({table.partition(".")[0] for table in read})
+    runnable = [t for t in tests if t.model in built and (t.references or t.model) in built]
     counted = iter(count_failures(warehouse, [t for t in runnable if _key(t) not in known]))
     failures = [known[_key(t)] if _key(t) in known else next(counted) for t in runnable]
     failed = [

@@ -7,7 +7,7 @@ at call time so fakesnow's patch applies in tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -81,9 +81,19 @@ class Warehouse:
             "select table_type from information_schema.tables "
             f"where lower(table_schema) = '{schema}' and lower(table_name) = '{name}'"
         )
-        if not rows:
-            return None
-        return "view" if "VIEW" in str(rows[0][0]).upper() else "table"
+        return _kind(rows[0][0]) if rows else None
+
+    def relations(self, schemas: Iterable[str]) -> dict[str, str]:
+        """'table' or 'view' of every relation in `schemas`, by lower-case `schema.name`: one
+        query where a `relation_type` per table would each run their own."""
+        listed = _listed(schemas)
+        if not listed:
+            return {}
+        rows = self.query(
+            "select lower(table_schema), lower(table_name), table_type "
+            f"from information_schema.tables where lower(table_schema) in ({listed})"
+        )
+        return {f"{schema}.{name}": _kind(kind) for schema, name, kind in rows}
 
     def table_exists(self, table: str) -> bool:
         return self.relation_type(table) is not None
@@ -135,10 +145,10 @@ class SnowflakeWarehouse(Warehouse):
     transactional_ddl = False
     atomic_replace_table = True
 
+    # fakesnow lists views only in information_schema.views (Snowflake in both)
     def relation_type(self, table: str) -> str | None:
         found = super().relation_type(table)
         if found is None:
-            # fakesnow lists views only in information_schema.views (Snowflake in both)
             schema, name = _split(table)
             views = self.query(
                 "select table_name from information_schema.views "
@@ -146,6 +156,25 @@ class SnowflakeWarehouse(Warehouse):
             )
             found = "view" if views else None
         return found
+
+    def relations(self, schemas: Iterable[str]) -> dict[str, str]:
+        schemas = list(schemas)
+        found = super().relations(schemas)
+        if schemas:
+            views = self.query(
+                "select lower(table_schema), lower(table_name) from information_schema.views "
+                f"where lower(table_schema) in ({_listed(schemas)})"
+            )
+            found.update({f"{schema}.{name}": "view" for schema, name in views})
+        return found
+
+
+def _kind(table_type: object) -> str:
+    return "view" if "VIEW" in str(table_type).upper() else "table"
+
+
+def _listed(schemas: Iterable[str]) -> str:
+    return ", ".join(sql_literal(schema.lower()) for schema in schemas)
 
 
 def _split(table: str) -> tuple[str, str]:

@@ -38,6 +38,11 @@ def test_tables_views_and_columns(warehouse: Warehouse) -> None:
     assert warehouse.relation_type("canonical.orders") == "table"
     assert warehouse.relation_type("canonical.order_names") == "view"
     assert not warehouse.table_exists("canonical.nothing")
+    assert warehouse.relations(["canonical", "marts"]) == {
+        "canonical.orders": "table",
+        "canonical.order_names": "view",
+    }
+    assert warehouse.relations([]) == {}
     assert [name for name, _ in warehouse.columns("canonical.orders")] == ["id", "name"]
     rows = warehouse.query("select id, name from canonical.orders")
     assert (list(rows), rows.columns) == ([(1, "x")], ["id", "name"])
