@@ -33,8 +33,10 @@ def execute_job(
         run_config["ops"] = {MODELS_STEP: {"config": models_config}}
     job = build_definitions().resolve_job_def(job_name)
     # What is loaded by now (Dagster, dlt, the definitions) lives until the process ends: out of
-    # the cycle collector's way, so its full collections during the run walk only the run's own.
+    # the cycle collector's way, so its full collections during the run walk only the run's own
+    # objects; the collector is on from here even if the caller paused it while loading.
     gc.freeze()
+    gc.enable()
     return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+
 import pytest
 import requests
 from click.testing import CliRunner
@@ -49,6 +52,42 @@ def test_failed_run_is_retried_as_a_whole(sandbox, monkeypatch) -> None:
     assert "running it again" in result.output and "retry 1 of 1" in result.output
     assert "raw_makini/purchase_orders" in result.output
     assert "checks:" in result.output and " 0 failed" in result.output
+
+
+def test_cycle_collector_is_paused_only_while_the_run_loads(sandbox) -> None:
+    # whether the collector was on at each collection inside the job's execution (an explicit
+    # gc.collect() runs either way)
+    enabled_at: list[bool] = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "stop" and _called_from("execute_in_process"):
+            enabled_at.append(gc.isenabled())
+
+    gc.callbacks.append(record)
+    try:
+        result = CliRunner().invoke(run, ["--source", "makini"])
+    finally:
+        gc.callbacks.remove(record)
+
+    assert result.exit_code == 0, result.output
+    assert enabled_at and all(enabled_at), enabled_at
+    assert gc.isenabled()
+
+
+def _called_from(function: str) -> bool:
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == function:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def test_collector_is_on_again_after_a_setting_fails() -> None:
+    result = CliRunner().invoke(run, ["--source", "makini"])
+
+    assert result.exit_code != 0
+    assert gc.isenabled()
 
 
 def test_run_names_the_failed_connection_and_exits_non_zero(sandbox, monkeypatch) -> None:
