@@ -9,16 +9,18 @@ statement: the table is built under a staging name and swapped in within one tra
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, replace
 
-from warehouse.compile import compile_model
+from sqlglot import exp
+
+from warehouse.compile import compile_model, transpile
 from warehouse.connections import Warehouse
 from warehouse.errors import ModelRunError
-from warehouse.model import Model, Project
+from warehouse.model import STAGE_SUFFIX, Model, Project
 from warehouse.selection import select
 
-STAGE_SUFFIX = "__plantsync_stage"
+KEYS_SUFFIX = "__plantsync_keys"
 
 
 @dataclass(frozen=True)
@@ -54,19 +56,37 @@ def run(
     full_refresh: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> list[ModelResult]:
-    """Build the selected models in dependency order; stops at the first failure (raised)."""
+    """Build the selected models in dependency order; stops at the first failure (raised).
+
+    The batches of incremental merges stay until the end, for the incremental builds downstream.
+    """
     chosen = set(select(project, selectors))
     if warehouse.dialect == "postgres":
         # PostgreSQL drops dependent views with CASCADE when a table is swapped: rebuild them
         for fqn in list(chosen):
             chosen |= _dependent_views(project, fqn)
-    results = []
-    for fqn in project.order:
-        if fqn in chosen:
-            result = build_model(project, warehouse, fqn, full_refresh=full_refresh)
-            results.append(result)
-            if on_progress is not None:
-                on_progress(result)
+    results: list[ModelResult] = []
+    batches: list[str] = []  # models whose batches this run keeps
+    try:
+        for fqn in project.order:
+            if fqn in chosen:
+                result = build_model(
+                    project,
+                    warehouse,
+                    fqn,
+                    full_refresh=full_refresh,
+                    keep_batch=True,
+                    batches=batches,
+                )
+                if result.batch:
+                    batches.append(fqn)
+                    result = replace(result, batch=None)  # dropped before the run returns
+                results.append(result)
+                if on_progress is not None:
+                    on_progress(result)
+    finally:
+        for fqn in batches:
+            drop_batch(warehouse, fqn)
     return results
 
 
@@ -77,20 +97,26 @@ def build_model(
     *,
     full_refresh: bool = False,
     keep_batch: bool = False,
+    batches: Collection[str] = (),
 ) -> ModelResult:
     """Build one model (its upstream tables must exist already).
 
     `keep_batch`: after an incremental merge, keep the table of the merged rows and name it in
-    the result (`batch`), so that checks can test the new rows alone.
+    the result (`batch`), so that checks and the incremental builds downstream can read the new
+    rows alone. `batches`: the models whose batches this run has kept so far.
     """
     model = project.models[fqn]
     started = time.perf_counter()
     try:
         warehouse.create_schema(model.schema)
         existing = warehouse.relation_type(fqn)
-        # dbt's is_incremental(): an incremental model whose table exists, no full refresh
+        # dbt's is_incremental(): an incremental model whose table exists, no full refresh; and
+        # the upstream batches it reads merged in this run (else what changed is unknown)
         incremental = (
-            model.materialized == "incremental" and existing == "table" and not full_refresh
+            model.materialized == "incremental"
+            and existing == "table"
+            and not full_refresh
+            and set(model.batches) <= set(batches)
         )
     except Exception as exc:
         raise ModelRunError(fqn, _one_line(exc)) from exc
@@ -100,7 +126,8 @@ def build_model(
             _build_view(warehouse, fqn, sql, existing)
             action = "replaced" if existing else "created"
         elif incremental:
-            batch_rows = _merge(warehouse, model, sql)
+            replaced = _replaced_keys_sql(project, model, warehouse.dialect)
+            batch_rows = _merge(warehouse, model, sql, replaced)
             action = "merged"
         else:
             _build_table(warehouse, fqn, sql, existing)
@@ -165,11 +192,23 @@ def _build_table(warehouse: Warehouse, fqn: str, sql: str, existing: str | None)
         warehouse.execute(f"alter table {stage} rename to {name}")
 
 
-def _merge(warehouse: Warehouse, model: Model, sql: str) -> int:
+def _replaced_keys_sql(project: Project, model: Model, target: str) -> str | None:
+    """The keys (`replaced_keys`) an incremental build replaces: the model's CTEs, then the
+    distinct `unique_key` values of the named one; None for a model without."""
+    if not model.replaced_keys:
+        return None
+    keys = exp.select(*model.unique_key).distinct().from_(model.replaced_keys)
+    for cte in project.tree(model.fqn, incremental=True).ctes:
+        keys = keys.with_(cte.alias, as_=cte.this, copy=False)
+    return transpile(model.fqn, keys, target)
+
+
+def _merge(warehouse: Warehouse, model: Model, sql: str, replaced: str | None = None) -> int:
     """Stage the model's new rows, then fold them in on `unique_key`; returns the staged count.
 
     `merge` upserts row by row (Snowflake `MERGE`; delete+insert elsewhere, which is the same for
-    a key that names one row); `delete+insert` replaces every row whose key is among the new rows.
+    a key that names one row); `delete+insert` replaces every row whose key is among the new rows,
+    or among the keys the `replaced` query lists (`replaced_keys`: a key may lose all its rows).
     The stage stays for the caller (`batch_of`).
     """
     fqn, key = model.fqn, model.unique_key
@@ -177,6 +216,11 @@ def _merge(warehouse: Warehouse, model: Model, sql: str) -> int:
     on = " and ".join(f"t.{k} = s.{k}" for k in key)
     warehouse.execute(f"drop table if exists {stage}")
     warehouse.execute(f"create table {stage} as {sql}")
+    if replaced is not None:
+        # the keys first, into a table: the delete must not read what it deletes from
+        keys = fqn + KEYS_SUFFIX
+        warehouse.execute(f"drop table if exists {keys}")
+        warehouse.execute(f"create table {keys} as {replaced}")
     columns = [c for c, _ in warehouse.columns(stage)]
     names = ", ".join(columns)
     if model.incremental_strategy == "merge" and not warehouse.transactional_ddl:
@@ -188,11 +232,14 @@ def _merge(warehouse: Warehouse, model: Model, sql: str) -> int:
             + f"when not matched then insert ({names}) values ({values})"
         )
     else:
+        deleted = keys if replaced is not None else stage
         with warehouse.transaction():
             warehouse.execute(
-                f"delete from {fqn} as t where exists (select 1 from {stage} as s where {on})"
+                f"delete from {fqn} as t where exists (select 1 from {deleted} as s where {on})"
             )
             warehouse.execute(f"insert into {fqn} ({names}) select {names} from {stage}")
+        if replaced is not None:
+            warehouse.execute(f"drop table {keys}")
     return int(warehouse.query(f"select count(*) from {stage}")[0][0])
 
 

@@ -1,5 +1,6 @@
 """Jinja for models, dbt style: `ref`, `source`, `var`, `config`, `is_incremental`, `this` and
-macros from `macros/*.sql`.
+macros from `macros/*.sql`; and `batch`, the rows an upstream incremental model merged in this
+run.
 
 Only files that contain `{{`, `{%` or `{#` are rendered; jinja2 is imported the first time one
 is (most projects load without it). Undefined names are errors, and every error names the model
@@ -16,10 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from warehouse.errors import ProjectError
+from warehouse.model import STAGE_SUFFIX
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 _DOCS_BLOCK = re.compile(r"{%-?\s*docs\s+(\w+)\s*-?%}(.*?){%-?\s*enddocs\s*-?%}", re.S)
-CONFIG_KEYS = ("materialized", "unique_key", "incremental_strategy", "tags", "meta")
+CONFIG_KEYS = (
+    "materialized",
+    "unique_key",
+    "incremental_strategy",
+    "replaced_keys",
+    "tags",
+    "meta",
+)
 _MISSING = object()
 
 
@@ -110,6 +119,7 @@ class Templates:
         )
         self.env.globals.update(
             ref=self._call_ref,
+            batch=self._call_batch,
             source=self._call_source,
             var=self._call_var,
             config=self._call_config,
@@ -186,6 +196,15 @@ class Templates:
         if not parts or len(parts) > 2 or not all(isinstance(p, str) for p in parts):
             raise ProjectError(f"ref{parts!r}: expected ref('name') or ref('schema', 'name')")
         return self._ref(tuple(parts))
+
+    def _call_batch(self, *parts: str) -> str:
+        """The table of the rows the referenced incremental model merged in this run."""
+        if not self.state().incremental:
+            raise ProjectError(
+                f"batch{parts!r} is only available inside {{% if is_incremental() %}}: "
+                "a full build has no batch to read"
+            )
+        return self._call_ref(*parts) + STAGE_SUFFIX
 
     def _call_source(self, source_name: str, table_name: str) -> str:
         return self._source(source_name, table_name)

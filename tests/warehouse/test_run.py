@@ -159,3 +159,107 @@ def test_materialization_change_replaces_view_with_table(tmp_path: Path, duck: W
     [result] = run(load_project(changed), duck, "po_spend")
     assert duck.relation_type("marts.po_spend") == "table"
     assert result.rows == 3
+
+
+# A mart of positive lines per order, incremental on the lines canonical merged in this run.
+POSITIVE_LINES = """
+{{ config(materialized='incremental', unique_key='po_id', incremental_strategy='delete+insert',
+          replaced_keys='redo') }}
+with lines as (
+    select * from canonical.purchase_order_lines
+),
+{% if is_incremental() %}
+redo as (
+    select po_id from {{ batch('canonical', 'purchase_order_lines') }}
+),
+{% endif %}
+final as (
+    select lines.po_id, lines.po_line_id, lines.line_net
+    from lines
+    {% if is_incremental() %}inner join redo on redo.po_id = lines.po_id{% endif %}
+    where lines.line_net > 0
+)
+select * from final
+"""
+
+
+def test_replaced_keys_remove_an_order_none_of_whose_rows_come_back(
+    tmp_path: Path, duck: Warehouse
+) -> None:
+    project = load_project(write_project(tmp_path, {"marts/positive_lines.sql": POSITIVE_LINES}))
+    run(project, duck)
+    # both lines of order c1:1 drop to zero: the batch names the order, no row of it comes back
+    create_raw(duck, lines=[("c1", "1", "10", "2", "0"), ("c1", "1", "20", "1", "0")])
+    results = {r.model: r for r in run(project, duck)}
+    assert results["marts.positive_lines"].action == "merged"
+    assert duck.query("select po_line_id from marts.positive_lines") == [("c1:2:10",)]
+    assert not duck.table_exists("marts.positive_lines__plantsync_keys")
+    assert not duck.table_exists(batch_of("canonical.purchase_order_lines"))
+
+
+def test_without_replaced_keys_an_order_without_new_rows_stays(
+    tmp_path: Path, duck: Warehouse
+) -> None:
+    plain = POSITIVE_LINES.replace(",\n          replaced_keys='redo'", "")
+    project = load_project(write_project(tmp_path, {"marts/positive_lines.sql": plain}))
+    run(project, duck)
+    create_raw(duck, lines=[("c1", "1", "10", "2", "0"), ("c1", "1", "20", "1", "0")])
+    run(project, duck)
+    assert sorted(duck.query("select po_line_id from marts.positive_lines")) == [
+        ("c1:1:10",),
+        ("c1:1:20",),
+        ("c1:2:10",),
+    ]
+
+
+def test_a_model_reading_a_batch_builds_in_full_when_its_upstream_did_not_merge(
+    tmp_path: Path, duck: Warehouse
+) -> None:
+    project = load_project(write_project(tmp_path, {"marts/positive_lines.sql": POSITIVE_LINES}))
+    run(project, duck)
+    create_raw(duck, lines=[("c1", "1", "10", "2", "0"), ("c1", "1", "20", "1", "0")])
+    run(project, duck, "staging.purchase_order_lines canonical.purchase_order_lines")
+    # a stale batch left by a crashed run is not this run's: it must not be read
+    duck.execute(
+        f"create table {batch_of('canonical.purchase_order_lines')} as select 'x' as po_id"
+    )
+    [result] = run(project, duck, "marts.positive_lines")
+    assert result.action == "replaced"
+    assert duck.query("select po_line_id from marts.positive_lines") == [("c1:2:10",)]
+
+
+def test_batch_is_only_for_the_incremental_rendering(tmp_path: Path) -> None:
+    outside = "select po_id from {{ batch('canonical', 'purchase_order_lines') }}"
+    with pytest.raises(ProjectError, match=r"positive_lines\.sql:1: batch.*is_incremental"):
+        load_project(write_project(tmp_path, {"marts/positive_lines.sql": outside}))
+
+
+def test_batch_of_a_table_model_is_an_error(tmp_path: Path) -> None:
+    of_table = POSITIVE_LINES.replace(
+        "batch('canonical', 'purchase_order_lines')", "batch('canonical', 'purchase_orders')"
+    )
+    with pytest.raises(
+        ProjectError, match=r"batch\(\) of canonical\.purchase_orders, which is table"
+    ):
+        load_project(write_project(tmp_path, {"marts/positive_lines.sql": of_table}))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("replaced_keys='redo'", "replaced_keys='gone'"),
+            r"replaced_keys 'gone' is not a CTE .*\(it has: final, lines, redo\)",
+        ),
+        (
+            ("incremental_strategy='delete+insert'", "incremental_strategy='merge'"),
+            r"replaced_keys needs .*delete\+insert, got incremental and merge",
+        ),
+    ],
+)
+def test_replaced_keys_must_name_a_cte_of_a_delete_insert_model(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    files = {"marts/positive_lines.sql": POSITIVE_LINES.replace(*change)}
+    with pytest.raises(ProjectError, match=message):
+        load_project(write_project(tmp_path, files))
