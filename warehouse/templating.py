@@ -18,17 +18,12 @@ from typing import Any
 
 from warehouse.errors import ProjectError
 from warehouse.model import STAGE_SUFFIX
+from warehouse.properties import SETTING_KEYS
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 _DOCS_BLOCK = re.compile(r"{%-?\s*docs\s+(\w+)\s*-?%}(.*?){%-?\s*enddocs\s*-?%}", re.S)
-CONFIG_KEYS = (
-    "materialized",
-    "unique_key",
-    "incremental_strategy",
-    "replaced_keys",
-    "tags",
-    "meta",
-)
+# what a model's own `config(...)` may set (column types belong in YAML)
+CONFIG_KEYS = (*SETTING_KEYS, "tags", "meta")
 _MISSING = object()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.warehouse.example_project import FILES, create_raw, write_project
-from warehouse import load_project
+from warehouse import Project, load_project
 from warehouse.connections import Warehouse
 from warehouse.data_tests import ROWS, DataTest, run_test
 from warehouse.errors import ModelRunError, ProjectError
@@ -183,13 +183,19 @@ select * from final
 """
 
 
+def _built_then_zeroed(tmp_path: Path, duck: Warehouse, mart: str = POSITIVE_LINES) -> Project:
+    """The project with `mart` as marts.positive_lines, built; then both lines of order c1:1
+    drop to zero in the raw data (the next batch names the order, no mart row of it remains)."""
+    project = load_project(write_project(tmp_path, {"marts/positive_lines.sql": mart}))
+    run(project, duck)
+    create_raw(duck, lines=[("c1", "1", "10", "2", "0"), ("c1", "1", "20", "1", "0")])
+    return project
+
+
 def test_replaced_keys_remove_an_order_none_of_whose_rows_come_back(
     tmp_path: Path, duck: Warehouse
 ) -> None:
-    project = load_project(write_project(tmp_path, {"marts/positive_lines.sql": POSITIVE_LINES}))
-    run(project, duck)
-    # both lines of order c1:1 drop to zero: the batch names the order, no row of it comes back
-    create_raw(duck, lines=[("c1", "1", "10", "2", "0"), ("c1", "1", "20", "1", "0")])
+    project = _built_then_zeroed(tmp_path, duck)
     results = {r.model: r for r in run(project, duck)}
     assert results["marts.positive_lines"].action == "merged"
     assert duck.query("select po_line_id from marts.positive_lines") == [("c1:2:10",)]
@@ -201,10 +207,7 @@ def test_without_replaced_keys_an_order_without_new_rows_stays(
     tmp_path: Path, duck: Warehouse
 ) -> None:
     plain = POSITIVE_LINES.replace(",\n          replaced_keys='redo'", "")
-    project = load_project(write_project(tmp_path, {"marts/positive_lines.sql": plain}))
-    run(project, duck)
-    create_raw(duck, lines=[("c1", "1", "10", "2", "0"), ("c1", "1", "20", "1", "0")])
-    run(project, duck)
+    run(_built_then_zeroed(tmp_path, duck, plain), duck)
     assert sorted(duck.query("select po_line_id from marts.positive_lines")) == [
         ("c1:1:10",),
         ("c1:1:20",),
@@ -215,9 +218,7 @@ def test_without_replaced_keys_an_order_without_new_rows_stays(
 def test_a_model_reading_a_batch_builds_in_full_when_its_upstream_did_not_merge(
     tmp_path: Path, duck: Warehouse
 ) -> None:
-    project = load_project(write_project(tmp_path, {"marts/positive_lines.sql": POSITIVE_LINES}))
-    run(project, duck)
-    create_raw(duck, lines=[("c1", "1", "10", "2", "0"), ("c1", "1", "20", "1", "0")])
+    project = _built_then_zeroed(tmp_path, duck)
     run(project, duck, "staging.purchase_order_lines canonical.purchase_order_lines")
     # a stale batch left by a crashed run is not this run's: it must not be read
     duck.execute(
