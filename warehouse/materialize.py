@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 
 from sqlglot import exp
@@ -209,38 +210,51 @@ def _merge(warehouse: Warehouse, model: Model, sql: str, replaced: str | None = 
     `merge` upserts row by row (Snowflake `MERGE`; delete+insert elsewhere, which is the same for
     a key that names one row); `delete+insert` replaces every row whose key is among the new rows,
     or among the keys the `replaced` query lists (`replaced_keys`: a key may lose all its rows).
-    The stage stays for the caller (`batch_of`).
+    The stage stays for the caller (`batch_of`); on failure it goes, with the keys, so that no
+    work table is left for the publish to show analysts.
     """
     fqn, key = model.fqn, model.unique_key
-    stage = batch_of(fqn)
+    stage, keys = batch_of(fqn), fqn + KEYS_SUFFIX
     on = " and ".join(f"t.{k} = s.{k}" for k in key)
-    warehouse.execute(f"drop table if exists {stage}")
-    warehouse.execute(f"create table {stage} as {sql}")
-    if replaced is not None:
-        # the keys first, into a table: the delete must not read what it deletes from
-        keys = fqn + KEYS_SUFFIX
-        warehouse.execute(f"drop table if exists {keys}")
-        warehouse.execute(f"create table {keys} as {replaced}")
+    try:
+        warehouse.execute(f"drop table if exists {stage}")
+        warehouse.execute(f"create table {stage} as {sql}")
+        if replaced is not None:
+            # the keys first, into a table: the delete must not read what it deletes from
+            warehouse.execute(f"drop table if exists {keys}")
+            warehouse.execute(f"create table {keys} as {replaced}")
+        _fold(warehouse, model, stage, keys if replaced is not None else stage, on)
+        return int(warehouse.query(f"select count(*) from {stage}")[0][0])
+    except Exception:
+        with suppress(Exception):  # the build's own error is the one to report
+            warehouse.execute(f"drop table if exists {stage}")
+        raise
+    finally:
+        if replaced is not None:
+            with suppress(Exception):
+                warehouse.execute(f"drop table if exists {keys}")
+
+
+def _fold(warehouse: Warehouse, model: Model, stage: str, deleted: str, on: str) -> None:
+    """Fold the staged rows into the model's table: upsert, or delete the keys in `deleted`
+    and insert (one transaction)."""
+    fqn = model.fqn
     columns = [c for c, _ in warehouse.columns(stage)]
     names = ", ".join(columns)
     if model.incremental_strategy == "merge" and not warehouse.transactional_ddl:
-        updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in key)
+        updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in model.unique_key)
         values = ", ".join(f"s.{c}" for c in columns)
         warehouse.execute(
             f"merge into {fqn} as t using {stage} as s on {on} "
             + (f"when matched then update set {updates} " if updates else "")
             + f"when not matched then insert ({names}) values ({values})"
         )
-    else:
-        deleted = keys if replaced is not None else stage
-        with warehouse.transaction():
-            warehouse.execute(
-                f"delete from {fqn} as t where exists (select 1 from {deleted} as s where {on})"
-            )
-            warehouse.execute(f"insert into {fqn} ({names}) select {names} from {stage}")
-        if replaced is not None:
-            warehouse.execute(f"drop table {keys}")
-    return int(warehouse.query(f"select count(*) from {stage}")[0][0])
+        return
+    with warehouse.transaction():
+        warehouse.execute(
+            f"delete from {fqn} as t where exists (select 1 from {deleted} as s where {on})"
+        )
+        warehouse.execute(f"insert into {fqn} ({names}) select {names} from {stage}")
 
 
 def _dependent_views(project: Project, fqn: str) -> set[str]:

@@ -224,15 +224,18 @@ def _finish_seeds(models: dict[str, Model], seeds: dict[Path, SeedFile]) -> None
             model.sql = values_select([(c.name, c.type) for c in model.columns], seed.rows)
 
 
-def _batches(model: Model, tree: exp.Query, models: dict[str, Model], origin: str) -> tuple:
-    """The upstream models whose batches the incremental rendering reads; each must be
-    incremental (only an incremental build has a batch)."""
+def _batches(
+    model: Model, tree: exp.Query, models: dict[str, Model], origin: str
+) -> tuple[str, ...]:
+    """The upstream models whose batches the incremental rendering reads; each must be an
+    incremental model (only an incremental build has a batch)."""
     batches = tuple(sorted(batch_references(tree)))
     for fqn in batches:
-        if models[fqn].materialized != "incremental":
+        kind = models[fqn].materialized if fqn in models else "a source"
+        if kind != "incremental":
             raise ProjectError(
-                f"{origin} (is_incremental): batch() of {fqn}, which is "
-                f"{models[fqn].materialized}, not incremental: it never has a batch"
+                f"{origin} (is_incremental): batch() of {fqn}, which is {kind}, not an "
+                "incremental model: it never has a batch"
             )
     return batches
 

@@ -264,3 +264,18 @@ def test_replaced_keys_must_name_a_cte_of_a_delete_insert_model(
     files = {"marts/positive_lines.sql": POSITIVE_LINES.replace(*change)}
     with pytest.raises(ProjectError, match=message):
         load_project(write_project(tmp_path, files))
+
+
+def test_a_failed_merge_leaves_no_work_table_and_the_rows_as_they_were(
+    tmp_path: Path, duck: Warehouse
+) -> None:
+    project = _built_then_zeroed(tmp_path, duck)
+    before = sorted(duck.query("select * from marts.positive_lines"))
+    # a new column needs a full refresh: the insert into the old table fails after staging
+    widened = POSITIVE_LINES.replace("lines.line_net\n", "lines.line_net, 1 as added\n")
+    project = load_project(write_project(tmp_path, {"marts/positive_lines.sql": widened}))
+    with pytest.raises(ModelRunError, match=r"marts\.positive_lines"):
+        run(project, duck)
+    assert sorted(duck.query("select * from marts.positive_lines")) == before
+    assert not duck.table_exists(batch_of("marts.positive_lines"))
+    assert not duck.table_exists("marts.positive_lines__plantsync_keys")
