@@ -133,8 +133,7 @@ class StepOutcome:
 @dataclass
 class Build:
     """One step's build: what to build and check, where, and the batches of new rows that the
-    checks of incremental models test and the incremental builds downstream read (dropped when
-    the step's checks are done)."""
+    checks of incremental models test (dropped when the step's checks are done)."""
 
     project: Project
     wh: Warehouse
@@ -146,10 +145,9 @@ class Build:
     batches: dict[str, str] = field(default_factory=dict)  # model -> table of its new rows
 
     def test(self, test: DataTest) -> DataTest:
-        """`test` on the new rows when its model was merged incrementally (unless the config
-        asks for every row), else on all rows."""
+        """`test` on the new rows when its model was merged incrementally, else on all rows."""
         batch = self.batches.get(test.model)
-        if batch is None or self.config.full_checks:
+        if batch is None:
             return test
         return test.on_batch(batch, self.project.models[test.model].unique_key)
 
@@ -174,8 +172,8 @@ def _build(context: dg.AssetExecutionContext, build: Build, outcome: StepOutcome
                     wh,
                     fqn,
                     full_refresh=build.config.full_refresh,
-                    keep_batch=True,
-                    batches=build.batches,
+                    # a full refresh merges nothing, so it keeps no batch either
+                    keep_batch=not build.config.full_checks,
                 )
             except ModelRunError as exc:
                 outcome.problems.append(str(exc))

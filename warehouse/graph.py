@@ -1,8 +1,7 @@
 """Dependencies from parsed SQL, and the build order.
 
-A table reference found by sqlglot *is* a dependency: on a model, a seed or a declared source,
-or (in an incremental rendering) on the incremental model whose batch it reads. Anything else is
-an error naming the file and the table, so a typo fails before any SQL runs.
+A table reference found by sqlglot *is* a dependency: on a model, a seed or a declared source.
+Anything else is an error naming the file and the table, so a typo fails before any SQL runs.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import traverse_scope
 
 from warehouse.errors import ProjectError
-from warehouse.model import STAGE_SUFFIX, Model
+from warehouse.model import Model
 
 
 def table_references(tree: exp.Query) -> set[exp.Table]:
@@ -43,8 +42,6 @@ def dependencies(
                 f"(e.g. staging.{table.name}, or use ref() / source())"
             )
         name = f"{table.db}.{table.name}".lower()
-        if may_read_self and name.endswith(STAGE_SUFFIX):
-            name = name.removesuffix(STAGE_SUFFIX)  # batch(): the model whose batch it is
         if name == model.fqn:
             if may_read_self:
                 continue
@@ -58,12 +55,6 @@ def dependencies(
             )
         deps.add(name)
     return deps
-
-
-def batch_references(tree: exp.Query) -> set[str]:
-    """The models whose batches (`batch()`) the query reads."""
-    names = {f"{t.db}.{t.name}".lower() for t in table_references(tree)}
-    return {n.removesuffix(STAGE_SUFFIX) for n in names if n.endswith(STAGE_SUFFIX)}
 
 
 def build_order(models: dict[str, Model]) -> list[str]:

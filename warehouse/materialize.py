@@ -9,19 +9,17 @@ statement: the table is built under a staging name and swapped in within one tra
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from sqlglot import exp
-
-from warehouse.compile import compile_model, transpile
+from warehouse.compile import compile_model
 from warehouse.connections import Warehouse
 from warehouse.errors import ModelRunError
-from warehouse.model import STAGE_SUFFIX, Model, Project
+from warehouse.model import Model, Project
 from warehouse.selection import select
 
-KEYS_SUFFIX = "__plantsync_keys"
+STAGE_SUFFIX = "__plantsync_stage"
 
 
 @dataclass(frozen=True)
@@ -57,37 +55,19 @@ def run(
     full_refresh: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> list[ModelResult]:
-    """Build the selected models in dependency order; stops at the first failure (raised).
-
-    The batches of incremental merges stay until the end, for the incremental builds downstream.
-    """
+    """Build the selected models in dependency order; stops at the first failure (raised)."""
     chosen = set(select(project, selectors))
     if warehouse.dialect == "postgres":
         # PostgreSQL drops dependent views with CASCADE when a table is swapped: rebuild them
         for fqn in list(chosen):
             chosen |= _dependent_views(project, fqn)
-    results: list[ModelResult] = []
-    batches: list[str] = []  # models whose batches this run keeps
-    try:
-        for fqn in project.order:
-            if fqn in chosen:
-                result = build_model(
-                    project,
-                    warehouse,
-                    fqn,
-                    full_refresh=full_refresh,
-                    keep_batch=True,
-                    batches=batches,
-                )
-                if result.batch:
-                    batches.append(fqn)
-                    result = replace(result, batch=None)  # dropped before the run returns
-                results.append(result)
-                if on_progress is not None:
-                    on_progress(result)
-    finally:
-        for fqn in batches:
-            drop_batch(warehouse, fqn)
+    results = []
+    for fqn in project.order:
+        if fqn in chosen:
+            result = build_model(project, warehouse, fqn, full_refresh=full_refresh)
+            results.append(result)
+            if on_progress is not None:
+                on_progress(result)
     return results
 
 
@@ -98,26 +78,20 @@ def build_model(
     *,
     full_refresh: bool = False,
     keep_batch: bool = False,
-    batches: Collection[str] = (),
 ) -> ModelResult:
     """Build one model (its upstream tables must exist already).
 
     `keep_batch`: after an incremental merge, keep the table of the merged rows and name it in
-    the result (`batch`), so that checks and the incremental builds downstream can read the new
-    rows alone. `batches`: the models whose batches this run has kept so far.
+    the result (`batch`), so that checks can test the new rows alone.
     """
     model = project.models[fqn]
     started = time.perf_counter()
     try:
         warehouse.create_schema(model.schema)
         existing = warehouse.relation_type(fqn)
-        # dbt's is_incremental(): an incremental model whose table exists, no full refresh; and
-        # the upstream batches it reads merged in this run (else what changed is unknown)
+        # dbt's is_incremental(): an incremental model whose table exists, no full refresh
         incremental = (
-            model.materialized == "incremental"
-            and existing == "table"
-            and not full_refresh
-            and set(model.batches) <= set(batches)
+            model.materialized == "incremental" and existing == "table" and not full_refresh
         )
     except Exception as exc:
         raise ModelRunError(fqn, _one_line(exc)) from exc
@@ -127,8 +101,7 @@ def build_model(
             _build_view(warehouse, fqn, sql, existing)
             action = "replaced" if existing else "created"
         elif incremental:
-            replaced = _replaced_keys_sql(project, model, warehouse.dialect)
-            batch_rows = _merge(warehouse, model, sql, replaced)
+            batch_rows = _merge(warehouse, model, sql)
             action = "merged"
         else:
             _build_table(warehouse, fqn, sql, existing)
@@ -193,56 +166,34 @@ def _build_table(warehouse: Warehouse, fqn: str, sql: str, existing: str | None)
         warehouse.execute(f"alter table {stage} rename to {name}")
 
 
-def _replaced_keys_sql(project: Project, model: Model, target: str) -> str | None:
-    """The keys (`replaced_keys`) an incremental build replaces: the model's CTEs, then the
-    distinct `unique_key` values of the named one; None for a model without."""
-    if not model.replaced_keys:
-        return None
-    keys = exp.select(*model.unique_key).distinct().from_(model.replaced_keys)
-    for cte in project.tree(model.fqn, incremental=True).ctes:
-        keys = keys.with_(cte.alias, as_=cte.this, copy=False)
-    return transpile(model.fqn, keys, target)
-
-
-def _merge(warehouse: Warehouse, model: Model, sql: str, replaced: str | None = None) -> int:
+def _merge(warehouse: Warehouse, model: Model, sql: str) -> int:
     """Stage the model's new rows, then fold them in on `unique_key`; returns the staged count.
 
     `merge` upserts row by row (Snowflake `MERGE`; delete+insert elsewhere, which is the same for
-    a key that names one row); `delete+insert` replaces every row whose key is among the new rows,
-    or among the keys the `replaced` query lists (`replaced_keys`: a key may lose all its rows).
-    The stage stays for the caller (`batch_of`); on failure it goes, with the keys, so that no
-    work table is left for the publish to show analysts.
+    a key that names one row); `delete+insert` replaces every row whose key is among the new rows.
+    The stage stays for the caller (`batch_of`); on failure it goes, so that no work table is
+    left for the publish to show analysts.
     """
-    fqn, key = model.fqn, model.unique_key
-    stage, keys = batch_of(fqn), fqn + KEYS_SUFFIX
-    on = " and ".join(f"t.{k} = s.{k}" for k in key)
+    stage = batch_of(model.fqn)
     try:
         warehouse.execute(f"drop table if exists {stage}")
         warehouse.execute(f"create table {stage} as {sql}")
-        if replaced is not None:
-            # the keys first, into a table: the delete must not read what it deletes from
-            warehouse.execute(f"drop table if exists {keys}")
-            warehouse.execute(f"create table {keys} as {replaced}")
-        _fold(warehouse, model, stage, keys if replaced is not None else stage, on)
+        _fold(warehouse, model, stage)
         return int(warehouse.query(f"select count(*) from {stage}")[0][0])
     except Exception:
         with suppress(Exception):  # the build's own error is the one to report
             warehouse.execute(f"drop table if exists {stage}")
         raise
-    finally:
-        if replaced is not None:
-            with suppress(Exception):
-                warehouse.execute(f"drop table if exists {keys}")
 
 
-def _fold(warehouse: Warehouse, model: Model, stage: str, deleted: str, on: str) -> None:
-    """Fold the staged rows into the model's table: upsert, or delete the keys in `deleted`
-    and insert (one transaction)."""
-    fqn = model.fqn
+def _fold(warehouse: Warehouse, model: Model, stage: str) -> None:
+    """Fold the staged rows into the model's table on `unique_key`."""
+    fqn, key = model.fqn, model.unique_key
+    on = " and ".join(f"t.{k} = s.{k}" for k in key)
     columns = [c for c, _ in warehouse.columns(stage)]
     names = ", ".join(columns)
     if model.incremental_strategy == "merge" and not warehouse.transactional_ddl:
-        updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in model.unique_key)
+        updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in key)
         values = ", ".join(f"s.{c}" for c in columns)
         warehouse.execute(
             f"merge into {fqn} as t using {stage} as s on {on} "
@@ -252,7 +203,7 @@ def _fold(warehouse: Warehouse, model: Model, stage: str, deleted: str, on: str)
         return
     with warehouse.transaction():
         warehouse.execute(
-            f"delete from {fqn} as t where exists (select 1 from {deleted} as s where {on})"
+            f"delete from {fqn} as t where exists (select 1 from {stage} as s where {on})"
         )
         warehouse.execute(f"insert into {fqn} ({names}) select {names} from {stage}")
 

@@ -16,9 +16,6 @@ MATERIALIZATIONS = ("view", "table", "incremental")
 # appears in the new rows (a key may then cover many rows, e.g. all lines of an order)
 INCREMENTAL_STRATEGIES = ("merge", "delete+insert")
 SEED_SCHEMA = "seeds"
-# An incremental build stages its new rows in `<model>__plantsync_stage` (its batch), which its
-# checks and the incremental builds downstream in the same run read.
-STAGE_SUFFIX = "__plantsync_stage"
 
 
 @dataclass(frozen=True)
@@ -51,9 +48,6 @@ class Model:
     materialized: str = "view"
     unique_key: tuple[str, ...] = ()
     incremental_strategy: str = "merge"
-    # delete+insert only: the CTE of the incremental rendering that lists, by unique_key, every
-    # key a build replaces, including keys none of whose rows come back
-    replaced_keys: str | None = None
     description: str = ""
     columns: tuple[Column, ...] = ()
     tests: tuple[TestSpec, ...] = ()
@@ -63,8 +57,6 @@ class Model:
     tags: tuple[str, ...] = ()
     template: str | None = None  # the file's Jinja text; None for plain SQL
     incremental_sql: str | None = None  # rendered with is_incremental() true, when that differs
-    # upstream incremental models whose batches the incremental rendering reads (`batch()`)
-    batches: tuple[str, ...] = ()
 
     @property
     def fqn(self) -> str:

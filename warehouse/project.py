@@ -16,7 +16,7 @@ from sqlglot import exp
 from warehouse.config import PROJECT_FILE, ProjectConfig, load_config
 from warehouse.data_tests import model_tests
 from warehouse.errors import ProjectError
-from warehouse.graph import batch_references, build_order, dependencies
+from warehouse.graph import build_order, dependencies
 from warehouse.model import SEED_SCHEMA, Column, Model, Project, TestSpec
 from warehouse.parsing import parse_query
 from warehouse.properties import (
@@ -81,10 +81,6 @@ def load_project(
                 may_read_self=True,
             )
         model.depends_on = tuple(sorted(deps))
-        if fqn in incremental_trees:
-            model.batches = _batches(model, incremental_trees[fqn], models, origin)
-        if model.replaced_keys:
-            _check_replaced_keys(model, incremental_trees.get(fqn), origin)
         model.tests = tuple(loader.resolve_test(model, spec, known) for spec in model.tests)
         model_tests(model)  # every test definition is checked at load time
     return Project(
@@ -222,33 +218,6 @@ def _finish_seeds(models: dict[str, Model], seeds: dict[Path, SeedFile]) -> None
                 for c in model.columns
             )
             model.sql = values_select([(c.name, c.type) for c in model.columns], seed.rows)
-
-
-def _batches(
-    model: Model, tree: exp.Query, models: dict[str, Model], origin: str
-) -> tuple[str, ...]:
-    """The upstream models whose batches the incremental rendering reads; each must be an
-    incremental model (only an incremental build has a batch)."""
-    batches = tuple(sorted(batch_references(tree)))
-    for fqn in batches:
-        kind = models[fqn].materialized if fqn in models else "a source"
-        if kind != "incremental":
-            raise ProjectError(
-                f"{origin} (is_incremental): batch() of {fqn}, which is {kind}, not an "
-                "incremental model: it never has a batch"
-            )
-    return batches
-
-
-def _check_replaced_keys(model: Model, tree: exp.Query | None, origin: str) -> None:
-    """`replaced_keys` names a CTE of the incremental rendering."""
-    ctes = {cte.alias.lower() for cte in tree.ctes} if tree is not None else set()
-    if model.replaced_keys not in ctes:
-        raise ProjectError(
-            f"{origin}: replaced_keys {model.replaced_keys!r} is not a CTE of the model's "
-            "{% if is_incremental() %} rendering"
-            + (f" (it has: {', '.join(sorted(ctes))})" if ctes else "")
-        )
 
 
 def _origin(model: Model) -> str:

@@ -24,14 +24,13 @@ MODEL_KEYS = (
     "materialized",
     "unique_key",
     "incremental_strategy",
-    "replaced_keys",
     "tags",
     "meta",
     "columns",
     "tests",
     "data_tests",
 )
-SETTING_KEYS = ("materialized", "unique_key", "incremental_strategy", "replaced_keys")
+SETTING_KEYS = ("materialized", "unique_key", "incremental_strategy")
 CONFIG_KEYS = (*SETTING_KEYS, "tags", "meta", "column_types")
 COLUMN_KEYS = ("name", "description", "type", "data_type", "tests", "data_tests", "meta", "tags")
 SOURCE_KEYS = ("name", "schema", "description", "tables", "meta", "tags", "loader")
@@ -155,8 +154,8 @@ def apply_entry(model: Model, entry: Entry) -> None:
 
 
 def apply_settings(model: Model, settings: dict[str, Any], where: str) -> None:
-    """`materialized`, `unique_key`, `incremental_strategy` and `replaced_keys` (from YAML or
-    `config()`), checked together."""
+    """`materialized`, `unique_key` and `incremental_strategy` (from YAML or `config()`),
+    checked together."""
     if "materialized" in settings:
         model.materialized = str(settings["materialized"])
     if model.materialized not in MATERIALIZATIONS:
@@ -173,15 +172,6 @@ def apply_settings(model: Model, settings: dict[str, Any], where: str) -> None:
         )
     if model.materialized == "incremental" and not model.unique_key:
         raise ProjectError(f"{where}: incremental models need a unique_key")
-    if "replaced_keys" in settings:
-        model.replaced_keys = str(settings["replaced_keys"]).lower()
-    if model.replaced_keys and (
-        model.materialized != "incremental" or model.incremental_strategy != "delete+insert"
-    ):
-        raise ProjectError(
-            f"{where}: replaced_keys needs materialized incremental and incremental_strategy "
-            f"delete+insert, got {model.materialized} and {model.incremental_strategy}"
-        )
 
 
 def _seed_columns(

@@ -1,6 +1,5 @@
 """Jinja for models, dbt style: `ref`, `source`, `var`, `config`, `is_incremental`, `this` and
-macros from `macros/*.sql`; and `batch`, the rows an upstream incremental model merged in this
-run.
+macros from `macros/*.sql`.
 
 Only files that contain `{{`, `{%` or `{#` are rendered; jinja2 is imported the first time one
 is (most projects load without it). Undefined names are errors, and every error names the model
@@ -17,13 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from warehouse.errors import ProjectError
-from warehouse.model import STAGE_SUFFIX
-from warehouse.properties import SETTING_KEYS
 
 JINJA_MARKERS = ("{{", "{%", "{#")
 _DOCS_BLOCK = re.compile(r"{%-?\s*docs\s+(\w+)\s*-?%}(.*?){%-?\s*enddocs\s*-?%}", re.S)
-# what a model's own `config(...)` may set (column types belong in YAML)
-CONFIG_KEYS = (*SETTING_KEYS, "tags", "meta")
+CONFIG_KEYS = ("materialized", "unique_key", "incremental_strategy", "tags", "meta")
 _MISSING = object()
 
 
@@ -114,7 +110,6 @@ class Templates:
         )
         self.env.globals.update(
             ref=self._call_ref,
-            batch=self._call_batch,
             source=self._call_source,
             var=self._call_var,
             config=self._call_config,
@@ -191,15 +186,6 @@ class Templates:
         if not parts or len(parts) > 2 or not all(isinstance(p, str) for p in parts):
             raise ProjectError(f"ref{parts!r}: expected ref('name') or ref('schema', 'name')")
         return self._ref(tuple(parts))
-
-    def _call_batch(self, *parts: str) -> str:
-        """The table of the rows the referenced incremental model merged in this run."""
-        if not self.state().incremental:
-            raise ProjectError(
-                f"batch{parts!r} is only available inside {{% if is_incremental() %}}: "
-                "a full build has no batch to read"
-            )
-        return self._call_ref(*parts) + STAGE_SUFFIX
 
     def _call_source(self, source_name: str, table_name: str) -> str:
         return self._source(source_name, table_name)

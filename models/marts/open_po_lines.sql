@@ -3,16 +3,6 @@
 -- cancelled/closed/received/billed, and quantity - received quantity is above zero.
 -- Lateness is measured against `as_of_date`: the UTC date of the connection's latest extraction
 -- (max `_loaded_at` of its orders), so the mart is reproducible from the same raw data.
--- Incremental: a run redoes the orders the canonical order and line tables merged in this run,
--- and every order of a connection whose as-of date moved (lateness changes on all its lines);
--- an order that is no longer open loses its rows (replaced_keys). --full-refresh, or a run that
--- did not merge those tables, rebuilds every row and gives the same rows.
-{{ config(
-    materialized='incremental',
-    unique_key='po_id',
-    incremental_strategy='delete+insert',
-    replaced_keys='redo'
-) }}
 with
 
 lines as (
@@ -30,33 +20,6 @@ as_of as (
     from orders
     group by connection_id
 ),
-
-{% if is_incremental() %}
-moved_as_of as (
-    select as_of.connection_id
-    from as_of
-    left join (
-        select
-            connection_id,
-            max(as_of_date) as as_of_date
-        from {{ this }}
-        group by connection_id
-    ) as built
-        on built.connection_id = as_of.connection_id
-    where built.as_of_date is distinct from as_of.as_of_date
-),
-
-redo as (
-    select po_id from {{ batch('canonical', 'purchase_orders') }}
-    union
-    select po_id from {{ batch('canonical', 'purchase_order_lines') }}
-    union
-    select orders.po_id
-    from orders
-    inner join moved_as_of
-        on moved_as_of.connection_id = orders.connection_id
-),
-{% endif %}
 
 open_lines as (
     select
@@ -78,10 +41,6 @@ open_lines as (
         on orders.po_id = lines.po_id
     inner join as_of
         on as_of.connection_id = lines.connection_id
-{%- if is_incremental() %}
-    inner join redo
-        on redo.po_id = lines.po_id
-{%- endif %}
     where not lines.is_deleted
         and not orders.is_deleted
         and orders.status in ('open', 'partially_received')

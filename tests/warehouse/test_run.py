@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.warehouse.example_project import FILES, create_raw, write_project
-from warehouse import Project, load_project
+from warehouse import load_project
 from warehouse.connections import Warehouse
 from warehouse.data_tests import ROWS, DataTest, run_test
 from warehouse.errors import ModelRunError, ProjectError
@@ -103,6 +103,25 @@ def test_kept_batch_scopes_a_test_to_the_merged_rows(project_dir: Path, duck: Wa
     assert not duck.table_exists(result.batch)
 
 
+def test_a_failed_merge_keeps_the_rows_and_leaves_no_stage(
+    project_dir: Path, duck: Warehouse
+) -> None:
+    project = load_project(project_dir)
+    run(project, duck)
+    before = sorted(duck.query("select * from canonical.purchase_order_lines"))
+    # a new column needs a full refresh: folding the staged rows into the old table fails
+    widened = FILES["canonical/purchase_order_lines.sql"].replace(
+        "    line_net\n", "    line_net,\n    1 as added\n"
+    )
+    project = load_project(
+        write_project(project_dir.parent, {"canonical/purchase_order_lines.sql": widened})
+    )
+    with pytest.raises(ModelRunError, match=r"canonical\.purchase_order_lines"):
+        build_model(project, duck, "canonical.purchase_order_lines", keep_batch=True)
+    assert sorted(duck.query("select * from canonical.purchase_order_lines")) == before
+    assert not duck.table_exists(batch_of("canonical.purchase_order_lines"))
+
+
 def test_unknown_incremental_strategy_names_file_and_value(tmp_path: Path) -> None:
     files = {
         "canonical/_canonical.yml": DELETE_INSERT_LINES["canonical/_canonical.yml"].replace(
@@ -159,123 +178,3 @@ def test_materialization_change_replaces_view_with_table(tmp_path: Path, duck: W
     [result] = run(load_project(changed), duck, "po_spend")
     assert duck.relation_type("marts.po_spend") == "table"
     assert result.rows == 3
-
-
-# A mart of positive lines per order, incremental on the lines canonical merged in this run.
-POSITIVE_LINES = """
-{{ config(materialized='incremental', unique_key='po_id', incremental_strategy='delete+insert',
-          replaced_keys='redo') }}
-with lines as (
-    select * from canonical.purchase_order_lines
-),
-{% if is_incremental() %}
-redo as (
-    select po_id from {{ batch('canonical', 'purchase_order_lines') }}
-),
-{% endif %}
-final as (
-    select lines.po_id, lines.po_line_id, lines.line_net
-    from lines
-    {% if is_incremental() %}inner join redo on redo.po_id = lines.po_id{% endif %}
-    where lines.line_net > 0
-)
-select * from final
-"""
-
-
-def _built_then_zeroed(tmp_path: Path, duck: Warehouse, mart: str = POSITIVE_LINES) -> Project:
-    """The project with `mart` as marts.positive_lines, built; then both lines of order c1:1
-    drop to zero in the raw data (the next batch names the order, no mart row of it remains)."""
-    project = load_project(write_project(tmp_path, {"marts/positive_lines.sql": mart}))
-    run(project, duck)
-    create_raw(duck, lines=[("c1", "1", "10", "2", "0"), ("c1", "1", "20", "1", "0")])
-    return project
-
-
-def test_replaced_keys_remove_an_order_none_of_whose_rows_come_back(
-    tmp_path: Path, duck: Warehouse
-) -> None:
-    project = _built_then_zeroed(tmp_path, duck)
-    results = {r.model: r for r in run(project, duck)}
-    assert results["marts.positive_lines"].action == "merged"
-    assert duck.query("select po_line_id from marts.positive_lines") == [("c1:2:10",)]
-    assert not duck.table_exists("marts.positive_lines__plantsync_keys")
-    assert not duck.table_exists(batch_of("canonical.purchase_order_lines"))
-
-
-def test_without_replaced_keys_an_order_without_new_rows_stays(
-    tmp_path: Path, duck: Warehouse
-) -> None:
-    plain = POSITIVE_LINES.replace(",\n          replaced_keys='redo'", "")
-    run(_built_then_zeroed(tmp_path, duck, plain), duck)
-    assert sorted(duck.query("select po_line_id from marts.positive_lines")) == [
-        ("c1:1:10",),
-        ("c1:1:20",),
-        ("c1:2:10",),
-    ]
-
-
-def test_a_model_reading_a_batch_builds_in_full_when_its_upstream_did_not_merge(
-    tmp_path: Path, duck: Warehouse
-) -> None:
-    project = _built_then_zeroed(tmp_path, duck)
-    run(project, duck, "staging.purchase_order_lines canonical.purchase_order_lines")
-    # a stale batch left by a crashed run is not this run's: it must not be read
-    duck.execute(
-        f"create table {batch_of('canonical.purchase_order_lines')} as select 'x' as po_id"
-    )
-    [result] = run(project, duck, "marts.positive_lines")
-    assert result.action == "replaced"
-    assert duck.query("select po_line_id from marts.positive_lines") == [("c1:2:10",)]
-
-
-def test_batch_is_only_for_the_incremental_rendering(tmp_path: Path) -> None:
-    outside = "select po_id from {{ batch('canonical', 'purchase_order_lines') }}"
-    with pytest.raises(ProjectError, match=r"positive_lines\.sql:1: batch.*is_incremental"):
-        load_project(write_project(tmp_path, {"marts/positive_lines.sql": outside}))
-
-
-def test_batch_of_a_table_model_is_an_error(tmp_path: Path) -> None:
-    of_table = POSITIVE_LINES.replace(
-        "batch('canonical', 'purchase_order_lines')", "batch('canonical', 'purchase_orders')"
-    )
-    with pytest.raises(
-        ProjectError, match=r"batch\(\) of canonical\.purchase_orders, which is table"
-    ):
-        load_project(write_project(tmp_path, {"marts/positive_lines.sql": of_table}))
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (
-            ("replaced_keys='redo'", "replaced_keys='gone'"),
-            r"replaced_keys 'gone' is not a CTE .*\(it has: final, lines, redo\)",
-        ),
-        (
-            ("incremental_strategy='delete+insert'", "incremental_strategy='merge'"),
-            r"replaced_keys needs .*delete\+insert, got incremental and merge",
-        ),
-    ],
-)
-def test_replaced_keys_must_name_a_cte_of_a_delete_insert_model(
-    tmp_path: Path, change: tuple[str, str], message: str
-) -> None:
-    files = {"marts/positive_lines.sql": POSITIVE_LINES.replace(*change)}
-    with pytest.raises(ProjectError, match=message):
-        load_project(write_project(tmp_path, files))
-
-
-def test_a_failed_merge_leaves_no_work_table_and_the_rows_as_they_were(
-    tmp_path: Path, duck: Warehouse
-) -> None:
-    project = _built_then_zeroed(tmp_path, duck)
-    before = sorted(duck.query("select * from marts.positive_lines"))
-    # a new column needs a full refresh: the insert into the old table fails after staging
-    widened = POSITIVE_LINES.replace("lines.line_net\n", "lines.line_net, 1 as added\n")
-    project = load_project(write_project(tmp_path, {"marts/positive_lines.sql": widened}))
-    with pytest.raises(ModelRunError, match=r"marts\.positive_lines"):
-        run(project, duck)
-    assert sorted(duck.query("select * from marts.positive_lines")) == before
-    assert not duck.table_exists(batch_of("marts.positive_lines"))
-    assert not duck.table_exists("marts.positive_lines__plantsync_keys")
