@@ -168,7 +168,10 @@ class Templates:
         return self.env.template_class.from_code(self.env, code, self.env.globals, None)
 
     def _load_macros(self, path: Path) -> None:
-        module = self._compile(path, path.read_text(encoding="utf-8")).module
+        # shared: the macros look names up in the live globals, so a macro may call one from a
+        # file loaded after its own (a module's own context would copy the globals of now)
+        template = self._compile(path, path.read_text(encoding="utf-8"))
+        module = template.make_module(vars=self.env.globals, shared=True)
         for name in dir(module):
             macro = getattr(module, name)
             if name.startswith("_") or not isinstance(macro, self._jinja.runtime.Macro):

@@ -71,7 +71,7 @@ redo as (
 {% endif %}
 
 chosen_lines as (
-    {{ redone('lines') }}
+    {{ redone_lines('lines') }}
 ),
 
 chosen as (

@@ -71,7 +71,7 @@ redo as (
 {% endif %}
 
 chosen_orders as (
-    {{ redone('orders') }}
+    {{ redone_orders('orders') }}
 ),
 
 chosen as (
@@ -90,7 +90,7 @@ chosen as (
 ),
 
 chosen_lines as (
-    {{ redone('lines') }}
+    {{ redone_lines('lines') }}
 ),
 
 line_totals as (

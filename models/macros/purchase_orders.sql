@@ -20,14 +20,37 @@
 {%- endmacro %}
 
 
-{#- The rows of `relation` (a CTE with connection_id and po_key) that this build makes: in an
-    incremental build only those of the orders in the `redo` CTE, else all. -#}
-{% macro redone(relation) -%}
-    select {{ relation }}.*
-    from {{ relation }}
-{%- if is_incremental() %}
-    inner join redo
-        on redo.connection_id = {{ relation }}.connection_id
-        and redo.po_key = {{ relation }}.po_key
+{#- The rows of `orders` (staging.purchase_orders) this build makes: in an incremental build only
+    the orders in the `redo` CTE, typed from their raw rows after the join (macros/staging.sql),
+    else all. -#}
+{% macro redone_orders(orders) -%}
+{%- if is_incremental() -%}
+    {{ staged_purchase_orders(redone_raw('raw_makini.purchase_orders', 'key')) | indent(4) }}
+{%- else -%}
+    select * from {{ orders }}
 {%- endif %}
+{%- endmacro %}
+
+
+{#- The rows of `lines` (staging.purchase_order_lines) this build makes: in an incremental build
+    only the lines of the orders in the `redo` CTE, typed from their raw rows after the join,
+    else all. -#}
+{% macro redone_lines(lines) -%}
+{%- if is_incremental() -%}
+    {{ staged_purchase_order_lines(redone_raw('raw_makini.purchase_order_lines', 'purchase_order_key')) | indent(4) }}
+{%- else -%}
+    select * from {{ lines }}
+{%- endif %}
+{%- endmacro %}
+
+
+{#- The raw rows of `table` whose order (`po_key_column`) is in the `redo` CTE, as a subquery. -#}
+{% macro redone_raw(table, po_key_column) -%}
+(
+    select raw.*
+    from {{ table }} as raw
+    inner join redo
+        on redo.connection_id = raw.connection_id
+        and redo.po_key = raw.{{ po_key_column }}
+) as redone
 {%- endmacro %}

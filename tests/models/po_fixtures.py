@@ -66,6 +66,7 @@ PO_FILES = (
     "plantsync_project.yml",
     "macros/keys.sql",
     "macros/purchase_orders.sql",
+    "macros/staging.sql",
     "sources/raw_makini.yml",
     *(f"seeds/{seed}.{ext}" for seed in ("po_status_map", "iso_4217") for ext in ("csv", "yml")),
     *(f"staging/{t}.{ext}" for t in STAGING_TABLES for ext in ("sql", "yml")),

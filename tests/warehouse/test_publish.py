@@ -14,7 +14,14 @@ import duckdb
 import pytest
 
 from warehouse.errors import WarehouseFileError
-from warehouse.publish import STAGES, check_duckdb_file, publish
+from warehouse.publish import (
+    COPY_CHUNK_BYTES,
+    DIRECT_ALIGNMENT,
+    STAGES,
+    check_duckdb_file,
+    copy_around_page_cache,
+    publish,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -178,3 +185,16 @@ def test_publish_reports_how_long_it_took(paths) -> None:
     started = time.perf_counter()
     seconds = publish(work, published)
     assert 0 < seconds <= time.perf_counter() - started
+
+
+@pytest.mark.parametrize(
+    "size",
+    [0, 1, DIRECT_ALIGNMENT - 1, DIRECT_ALIGNMENT, 3 * COPY_CHUNK_BYTES + 12_345],
+    ids=["empty", "one byte", "short of a block", "one block", "chunks and a tail"],
+)
+def test_the_copy_is_the_file_byte_for_byte_whatever_its_size(tmp_path: Path, size: int) -> None:
+    # writes around the page cache go in whole blocks: the tail is padded, then cut back
+    source, target = tmp_path / "work.duckdb", tmp_path / "copy.tmp"
+    source.write_bytes(os.urandom(size))
+    copy_around_page_cache(source, target)
+    assert target.read_bytes() == source.read_bytes()

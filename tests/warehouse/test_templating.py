@@ -111,6 +111,24 @@ def test_error_inside_a_macro_names_the_macro_line_too(tmp_path: Path) -> None:
         load_project(project_dir)
 
 
+def test_a_macro_may_call_one_from_a_file_loaded_after_its_own(tmp_path: Path) -> None:
+    # macro files load in name order: a_open.sql before counts.sql, whose macro it calls
+    project_dir = _project(
+        tmp_path,
+        {
+            "macros/a_open.sql": (
+                "{% macro open_count() -%}{{ count_where(\"status = 'open'\") }}{%- endmacro %}"
+            ),
+            "marts/open_orders.sql": (
+                "select {{ open_count() }} as open_orders "
+                "from {{ ref('canonical', 'purchase_orders') }}"
+            ),
+        },
+    )
+    sql = load_project(project_dir).models["marts.open_orders"].sql
+    assert "select cast(sum(case when status = 'open' then 1 else 0 end) as integer)" in sql
+
+
 def test_config_in_the_model_sets_its_materialization(tmp_path: Path) -> None:
     sql = "{{ config(materialized='table', tags=['finance']) }}\nselect 1 as a"
     model = load_project(_project(tmp_path, {"marts/one.sql": sql})).models["marts.one"]
