@@ -59,13 +59,18 @@ def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 
     raise SystemExit(f"the sandbox did not answer at {url} within {timeout_s:.0f} s")
 
 
-def advance(url: str, changed_fraction: float, new_orders: int = 0) -> dict:
-    """Time passes in the sandbox: `changed_fraction` of every connection's orders change."""
+def advance(url: str, changed_fraction: float, new_orders: int = 0, step_s: int = 3600) -> dict:
+    """Time passes in the sandbox: `step_s` seconds, over which `changed_fraction` of every
+    connection's orders change, each at a time of its own."""
+    body = {
+        "changed_fraction": changed_fraction,
+        "new_purchase_orders": new_orders,
+        "step_s": step_s,
+        "spread_changes": True,
+    }
     request = urllib.request.Request(
         f"{url}/_sandbox/advance",
-        data=json.dumps(
-            {"changed_fraction": changed_fraction, "new_purchase_orders": new_orders}
-        ).encode(),
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
@@ -77,7 +82,7 @@ def advance(url: str, changed_fraction: float, new_orders: int = 0) -> dict:
 class Measured:
     seconds: float
     peak_rss_mb: float
-    output: str
+    output: str  # what the command printed, both streams
 
 
 def measured_run(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> Measured:
@@ -90,7 +95,8 @@ def measured_run(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> M
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
     rss_kb = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    return Measured(seconds, int(rss_kb.group(1)) / 1024 if rss_kb else float("nan"), done.stdout)
+    peak_mb = int(rss_kb.group(1)) / 1024 if rss_kb else float("nan")
+    return Measured(seconds, peak_mb, done.stdout + done.stderr)
 
 
 def warehouse_env(

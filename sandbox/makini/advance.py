@@ -2,8 +2,9 @@
 
 The clock moves forward; a share of each connection's orders changes the way orders do (status
 progress with received quantities, now and then a repriced line on an order not yet received),
-every changed order and line gets `updatedAt` = the new clock time, totals stay reconciled, new
-orders arrive, and assets go down (and come back).
+every changed order and line gets `updatedAt` = the new clock time (or, spread, a time of its own
+within the step, as a day of edits has them), totals stay reconciled, new orders arrive, and
+assets go down (and come back).
 """
 
 from __future__ import annotations
@@ -43,23 +44,26 @@ def advance_connection(
     new_orders: int,
     previous_s: int,
     now_s: int,
+    spread: bool = False,
 ) -> Changes:
-    """Apply one step of change to `conn`, from clock `previous_s` to `now_s`."""
+    """Apply one step of change to `conn`, from clock `previous_s` to `now_s`; `spread`: each
+    changed order changes at a time of its own within the step, else all at `now_s`."""
     changes = Changes()
     orders = conn.orders
     candidates = [i for i in range(len(orders)) if i not in conn.frozen_orders]
     count = min(len(candidates), round(changed_fraction * len(orders)))
     for position in sorted(rng.sample(candidates, count)):
+        changed_s = rng.randrange(previous_s + 1, now_s + 1) if spread else now_s
         order = orders.load(position)
-        touched = _change(conn, order, rng, now_s)
+        touched = _change(conn, order, rng, changed_s)
         lines_s = [
-            now_s if n in touched else orders.line_updated_s[line]
+            changed_s if n in touched else orders.line_updated_s[line]
             for n, line in enumerate(orders.lines_of(position))
         ]
         for n in touched:
-            order["lineItems"][n]["updatedAt"] = iso(now_s)
-        order["updatedAt"] = iso(now_s)
-        orders.replace(position, order, now_s, lines_s)
+            order["lineItems"][n]["updatedAt"] = iso(changed_s)
+        order["updatedAt"] = iso(changed_s)
+        orders.replace(position, order, changed_s, lines_s)
         changes.changed.append(order["key"])
         changes.changed_lines += len(touched)
     for _ in range(new_orders):

@@ -127,15 +127,18 @@ def create_app(sandbox: Sandbox) -> Starlette:
         new_orders = body.get("new_purchase_orders", 25)
         step_s = body.get("step_s", 3600)
         conn_id = body.get("connection_id")
+        spread = body.get("spread_changes", False)
         if not isinstance(fraction, int | float) or not 0 <= fraction <= 1:
             return error(422, "changed_fraction must be a number in [0, 1]")
         if not isinstance(new_orders, int) or new_orders < 0:
             return error(422, "new_purchase_orders must be a non-negative integer")
         if not isinstance(step_s, int) or step_s < 1:
             return error(422, "step_s must be a positive integer (seconds)")
+        if not isinstance(spread, bool):
+            return error(422, "spread_changes must be true or false")
         if conn_id is not None and conn_id not in sandbox.by_id:
             return error(404, f"unknown connection_id {conn_id!r}")
-        answer, deliveries = sandbox.advance(fraction, new_orders, step_s, conn_id)
+        answer, deliveries = sandbox.advance(fraction, new_orders, step_s, conn_id, spread)
         if deliveries and sandbox.webhooks:
             for entry in await send(sandbox.webhooks, deliveries):
                 answer[entry["connection_id"]].setdefault("deliveries", []).append(entry)

@@ -46,10 +46,16 @@ class Sandbox:
                 self.dirty[conn.id] = make_dirty(conn, random.Random(f"{seed}:{conn.id}:dirty"))
 
     def advance(
-        self, changed_fraction: float, new_orders: int, step_s: int, conn_id: str | None
+        self,
+        changed_fraction: float,
+        new_orders: int,
+        step_s: int,
+        conn_id: str | None,
+        spread: bool = False,
     ) -> tuple[dict[str, dict[str, Any]], list[Delivery]]:
-        """Move the clock by `step_s` and change one or every connection; returns the answer
-        per connection and the webhook deliveries to send."""
+        """Move the clock by `step_s` and change one or every connection (`spread`: each changed
+        order at a time of its own within the step); returns the answer per connection and the
+        webhook deliveries to send."""
         previous_s, self.clock_s = self.clock_s, self.clock_s + step_s
         targets = [self.by_id[conn_id]] if conn_id else self.connections
         answer: dict[str, dict[str, Any]] = {}
@@ -57,7 +63,7 @@ class Sandbox:
         for conn in targets:
             rng = FastRandom(f"{self.seed}:{conn.id}:advance:{conn.advances}")
             changes: Changes = advance_connection(
-                conn, rng, changed_fraction, new_orders, previous_s, self.clock_s
+                conn, rng, changed_fraction, new_orders, previous_s, self.clock_s, spread
             )
             answer[conn.id] = {
                 "changed": changes.changed,

@@ -60,6 +60,37 @@ def test_incremental_filter_finds_exactly_the_changes(fresh_api):
     assert fresh_api.all_rows(ORDERS, 0, {"filter[updatedAt:gt]": "2026-10-01T00:00:00Z"}) == []
 
 
+def test_spread_changes_fall_within_the_step_and_are_found_by_time(fresh_api):
+    # a day of edits: each changed order has a time of its own, none after the new clock
+    answer = fresh_api.post(
+        "/_sandbox/advance",
+        {
+            "changed_fraction": 0.25,
+            "step_s": 86400,
+            "spread_changes": True,
+            "new_purchase_orders": 0,
+            "connection_id": "conn-1",
+        },
+    ).json()["conn-1"]
+    after = _snapshot(fresh_api, 0)
+    stamps = {after[key]["updatedAt"] for key in answer["changed"]}
+    assert answer["clock"] == "2026-10-02T00:00:00Z" and len(answer["changed"]) == 10
+    assert len(stamps) > 1 and all("2026-10-01T00:00:00Z" < t <= answer["clock"] for t in stamps)
+    for key in answer["changed"]:
+        lines = after[key]["lineItems"]
+        assert all(line["updatedAt"] <= after[key]["updatedAt"] for line in lines)
+    latest = max(stamps)
+    since = fresh_api.all_rows(ORDERS, 0, {"filter[updatedAt:gteq]": latest})
+    assert {o["key"] for o in since} == {
+        k for k in answer["changed"] if after[k]["updatedAt"] == latest
+    }
+
+
+def test_spread_changes_must_be_a_boolean(fresh_api):
+    response = fresh_api.post("/_sandbox/advance", {"spread_changes": "yes"})
+    assert response.status_code == 422 and "spread_changes" in response.text
+
+
 def test_clock_moves_and_downtime_grows(fresh_api):
     downtime_before = len(fresh_api.all_rows("/api/eam/assets-downtime"))
     first = fresh_api.post(
