@@ -26,7 +26,13 @@ import dagster as dg
 
 from assets.ingest import MODELS_STEP
 from assets.progress import report
-from assets.report import REPORT_KEY, chart_metadata, report_spec, write_report
+from assets.report import (
+    REPORT_KEY,
+    chart_engine,
+    chart_metadata,
+    report_spec,
+    write_report,
+)
 from assets.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
 from connectivity.sync_log import failures_of_run
 from warehouse import Project, load_project
@@ -86,22 +92,23 @@ def build_model_assets(
         selected = {fqn_of(key) for key in context.selected_asset_keys if key != REPORT_KEY}
         checks = {(fqn_of(k.asset_key), k.name) for k in context.selected_asset_check_keys}
         outcome = StepOutcome()
-        with warehouse.writing(context, publish_at_end=False) as writer:
-            with writer.connect() as wh:
-                lineage = LineageMetadata(project, writer.warehouse.sync_dir / LINEAGE_CACHE)
-                build = Build(project, wh, config, selected, tests, checks, lineage)
-                yield from _build(context, build, outcome)
-                lineage.save()
-                sources_failed = failures_of_run(wh, context.run_id)
-            seconds = writer.publish()
-        if seconds is not None:
-            report(context, f"published {writer.warehouse.duckdb_path} in {seconds:.2f}s")
-        if REPORT_KEY in context.selected_asset_keys:
-            # what analysts read (on DuckDB the published file), failed checks included
-            with warehouse.reader() as published:
-                written = write_report(published, project, outcome.checked)
-            report(context, f"plant report: {written.metadata['path'].path}")
-            yield written
+        with chart_engine(selected):
+            with warehouse.writing(context, publish_at_end=False) as writer:
+                with writer.connect() as wh:
+                    lineage = LineageMetadata(project, writer.warehouse.sync_dir / LINEAGE_CACHE)
+                    build = Build(project, wh, config, selected, tests, checks, lineage)
+                    yield from _build(context, build, outcome)
+                    lineage.save()
+                    sources_failed = failures_of_run(wh, context.run_id)
+                seconds = writer.publish()
+            if seconds is not None:
+                report(context, f"published {writer.warehouse.duckdb_path} in {seconds:.2f}s")
+            if REPORT_KEY in context.selected_asset_keys:
+                # what analysts read (on DuckDB the published file), failed checks included
+                with warehouse.reader() as published:
+                    written = write_report(published, project, outcome.checked)
+                report(context, f"plant report: {written.metadata['path'].path}")
+                yield written
         if outcome.problems or sources_failed:
             raise dg.Failure(
                 description=_failure_line(outcome, sources_failed),

@@ -9,6 +9,7 @@ in each materialization event), so that is how a mart carries its chart.
 # no `from __future__ import annotations`: Dagster inspects the context type hints at runtime
 import base64
 import time
+from contextlib import AbstractContextManager, nullcontext
 
 import dagster as dg
 
@@ -31,6 +32,16 @@ def chart_metadata(warehouse: Warehouse, fqn: str) -> dict[str, dg.MetadataValue
         return {}
     encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return {"chart": dg.MetadataValue.md(f"![{fqn}](data:image/svg+xml;base64,{encoded})")}
+
+
+def chart_engine(selected: set[str]) -> AbstractContextManager:
+    """Start the chart renderer ahead of the charts when `selected` (model names) holds a mart
+    with a chart: its engine starts while the tables before the marts are built."""
+    if selected & CHARTS_BY_MART.keys():
+        from report.vega import background_engine
+
+        return background_engine()
+    return nullcontext()
 
 
 def report_spec(owners: list[str]) -> dg.AssetSpec:

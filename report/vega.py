@@ -12,8 +12,13 @@ from __future__ import annotations
 import functools
 import json
 import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from html import escape
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 # Okabe & Ito (2008), "Color Universal Design"
 BLACK = "#000000"
@@ -60,9 +65,83 @@ def render(spec: dict[str, Any], scope: str) -> str:
 def _svg(full_spec: str) -> str:
     """Rendering costs far more than the spec: a mart's chart on its asset page and in the report
     written right after it in the same process render once."""
+    drawn = _background.render(full_spec) if _background is not None else None
+    return drawn if drawn is not None else _render_here(full_spec)
+
+
+def _render_here(full_spec: str) -> str:
     import vl_convert
 
     return vl_convert.vegalite_to_svg(json.loads(full_spec), allowed_base_urls=[])
+
+
+class _Worker:
+    """`vega_worker.py` in a child process: one spec per line in, one JSON answer per line out."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("vega_worker.py"))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.alive = True
+
+    def render(self, full_spec: str) -> str | None:
+        """The SVG, or None once the worker is gone (the caller then draws itself)."""
+        if not self.alive:
+            return None
+        stdin, stdout = self._pipes()
+        try:
+            stdin.write(full_spec + "\n")  # json.dumps writes no line breaks
+            stdin.flush()
+            answer = json.loads(stdout.readline() or "null")
+        except (OSError, ValueError):
+            answer = None
+        if not isinstance(answer, dict):
+            self.close()
+            return None
+        if "error" in answer:
+            raise ValueError(f"vl-convert cannot render the chart: {answer['error']}")
+        return answer["svg"]
+
+    def close(self) -> None:
+        self.alive = False
+        if self.process.stdin:
+            with suppress(OSError):  # a worker that died takes no more input
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+    def _pipes(self) -> tuple[IO[str], IO[str]]:
+        assert self.process.stdin and self.process.stdout
+        return self.process.stdin, self.process.stdout
+
+
+_background: _Worker | None = None
+
+
+@contextmanager
+def background_engine() -> Iterator[None]:
+    """Draw the charts of this block in a child process that starts vl-convert's JavaScript
+    engine now (about 0.35 s), while the caller builds the tables the charts show.
+
+    A thread would not do: while the engine starts, vl-convert takes the GIL in bursts that
+    stall the caller's many short database calls. Should the child die, charts are drawn here.
+    """
+    global _background
+    worker = _Worker()
+    _background = worker
+    try:
+        yield
+    finally:
+        _background = None
+        worker.close()
 
 
 def no_data_panel(title: str, hint: str) -> str:

@@ -1,4 +1,5 @@
-"""Rendering: ids scoped per chart, no network, and the "no data yet" panel."""
+"""Rendering: ids scoped per chart, no network, the "no data yet" panel, and the engine in a
+process of its own."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import re
 
 import pytest
 
-from report.vega import no_data_panel, render
+from report import vega
+from report.vega import background_engine, no_data_panel, render
 
 FACETED = {
     "data": {"values": [{"line": line, "x": x, "y": x * 2} for line in "AB" for x in range(3)]},
@@ -38,3 +40,32 @@ def test_no_data_panel_says_so_and_escapes() -> None:
     panel = no_data_panel("Spend <by> vendor", "after the first sync & more")
     assert panel.startswith("<svg") and "No data yet" in panel
     assert "Spend &lt;by&gt; vendor" in panel and "first sync &amp; more" in panel
+
+
+def _titled(title: str) -> dict:
+    """FACETED under a title of its own: renders are cached by spec."""
+    return {**FACETED, "title": title}
+
+
+def test_the_background_engine_draws_what_this_process_draws() -> None:
+    here = render(_titled("drawn here"), scope="demo")
+    vega._svg.cache_clear()
+    with background_engine():
+        worker = vega._background
+        assert worker is not None and worker.process.poll() is None
+        # the same chart; Vega numbers clip paths per engine, so those differ
+        drawn = render(_titled("drawn here"), scope="demo")
+        assert re.sub(r"clip\d+", "clip", drawn) == re.sub(r"clip\d+", "clip", here)
+        with pytest.raises(ValueError, match="vl-convert cannot render"):
+            render({"data": {"url": "https://example.invalid/d.json"}, "mark": "point"}, "x")
+        assert worker.alive  # a spec it cannot draw does not end it
+    assert worker.process.returncode == 0 and vega._background is None
+
+
+def test_charts_are_drawn_here_when_the_background_engine_dies() -> None:
+    with background_engine():
+        worker = vega._background
+        worker.process.kill()
+        worker.process.wait()
+        svg = render(_titled("after the worker died"), scope="demo")
+        assert svg.startswith("<svg") and not worker.alive
