@@ -132,10 +132,15 @@ def background_engine() -> Iterator[None]:
     engine now (about 0.35 s), while the caller builds the tables the charts show.
 
     A thread would not do: while the engine starts, vl-convert takes the GIL in bursts that
-    stall the caller's many short database calls. Should the child die, charts are drawn here.
+    stall the caller's many short database calls. Should the child not start or die, charts are
+    drawn here.
     """
     global _background
-    worker = _Worker()
+    try:
+        worker = _Worker()
+    except OSError:  # no interpreter to start (an embedded Python): draw here
+        yield
+        return
     _background = worker
     try:
         yield

@@ -69,3 +69,10 @@ def test_charts_are_drawn_here_when_the_background_engine_dies() -> None:
         worker.process.wait()
         svg = render(_titled("after the worker died"), scope="demo")
         assert svg.startswith("<svg") and not worker.alive
+
+
+def test_charts_are_drawn_here_when_no_background_engine_can_start(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr("sys.executable", str(tmp_path / "no-python-here"))
+    with background_engine():
+        assert vega._background is None
+        assert render(_titled("no worker"), scope="demo").startswith("<svg")
