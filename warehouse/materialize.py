@@ -176,13 +176,13 @@ def _merge(warehouse: Warehouse, model: Model, sql: str) -> int:
     """
     stage = batch_of(model.fqn)
     try:
-        warehouse.execute(f"drop table if exists {stage}")
+        drop_batch(warehouse, model.fqn)
         warehouse.execute(f"create table {stage} as {sql}")
         _fold(warehouse, model, stage)
         return int(warehouse.query(f"select count(*) from {stage}")[0][0])
     except Exception:
         with suppress(Exception):  # the build's own error is the one to report
-            warehouse.execute(f"drop table if exists {stage}")
+            drop_batch(warehouse, model.fqn)
         raise
 
 

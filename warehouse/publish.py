@@ -104,33 +104,30 @@ def publish(
 
 def copy_around_page_cache(source: Path, target: Path) -> None:
     """Copy `source` to a new file `target`, writing with `O_DIRECT` (no page cache) where the
-    platform and filesystem allow it, else as `shutil.copyfile` does (tmpfs, macOS)."""
-    if not hasattr(os, "O_DIRECT"):
-        shutil.copyfile(source, target)
-        return
-    try:
-        out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_DIRECT, 0o644)
-    except OSError as exc:
-        if exc.errno != errno.EINVAL:
-            raise
-        shutil.copyfile(source, target)
-        return
+    platform and filesystem allow it, else as `shutil.copyfile` does."""
+    if hasattr(os, "O_DIRECT"):
+        try:
+            _copy_direct(source, target)
+            return
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:
+                raise
+    # no O_DIRECT on this platform (macOS) or filesystem (some FUSE mounts, older tmpfs);
+    # copyfile truncates whatever a refused direct write left
+    shutil.copyfile(source, target)
+
+
+def _copy_direct(source: Path, target: Path) -> None:
+    out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_DIRECT, 0o644)
     try:
         with source.open("rb") as reader, mmap.mmap(-1, COPY_CHUNK_BYTES) as buffer:
-            copied = _copy_direct(reader.fileno(), out, buffer)
-    except OSError as exc:
-        os.close(out)
-        if exc.errno != errno.EINVAL:
-            raise
-        shutil.copyfile(source, target)  # the filesystem took the flag but not the writes
-        return
-    try:
+            copied = _copy_chunks(reader.fileno(), out, buffer)
         os.ftruncate(out, copied)  # the last chunk was padded to a whole block
     finally:
         os.close(out)
 
 
-def _copy_direct(reader: int, out: int, buffer: mmap.mmap) -> int:
+def _copy_chunks(reader: int, out: int, buffer: mmap.mmap) -> int:
     """Copy through the page-aligned `buffer`; returns the bytes read (the source's size)."""
     offset = 0
     while True:

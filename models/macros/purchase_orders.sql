@@ -37,7 +37,9 @@
     else all. -#}
 {% macro redone_lines(lines) -%}
 {%- if is_incremental() -%}
-    {{ staged_purchase_order_lines(redone_raw('raw_makini.purchase_order_lines', 'purchase_order_key')) | indent(4) }}
+    {{ staged_purchase_order_lines(
+        redone_raw('raw_makini.purchase_order_lines', 'purchase_order_key')
+    ) | indent(4) }}
 {%- else -%}
     select * from {{ lines }}
 {%- endif %}
