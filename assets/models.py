@@ -2,7 +2,8 @@
 
 One multi-asset holds an asset per model and seed and a check per YAML test; a run builds the
 selected models in one step, in dependency order, on one warehouse connection, and reports each
-model's materialization (row count, schema, column lineage) and each check as it goes. A failing
+model's materialization (row count, schema, column lineage) and each check as it goes (the
+build runs in a thread ahead of Dagster's handling of those results, `assets.run_ahead`). A failing
 blocking check (error severity on a `canonical` model) skips the models downstream of it in the
 step, as `dbt build` does. Asset keys are warehouse names (`["canonical", "purchase_orders"]`),
 so a raw table a model reads is the ingest asset of that name.
@@ -34,6 +35,7 @@ from assets.report import (
     write_report,
 )
 from assets.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
+from assets.run_ahead import run_ahead
 from connectivity.sync_log import failures_of_run
 from warehouse import Project, load_project
 from warehouse.connections import Warehouse
@@ -97,7 +99,11 @@ def build_model_assets(
                 with writer.connect() as wh:
                     lineage = LineageMetadata(project, writer.warehouse.sync_dir / LINEAGE_CACHE)
                     build = Build(project, wh, config, selected, tests, checks, lineage)
-                    yield from _build(context, build, outcome)
+                    for item in run_ahead(_build(build, outcome), name="models-build"):
+                        if isinstance(item, Progress):
+                            report(context, item.message)
+                        else:
+                            yield item
                     lineage.save()
                     sources_failed = failures_of_run(wh, context.run_id)
                 seconds = writer.publish()
@@ -122,6 +128,13 @@ def build_model_assets(
             )
 
     return models
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress line of the build, said by the step's own thread (`report`)."""
+
+    message: str
 
 
 @dataclass
@@ -159,7 +172,7 @@ class Build:
         return test.on_batch(batch, self.project.models[test.model].unique_key)
 
 
-def _build(context: dg.AssetExecutionContext, build: Build, outcome: StepOutcome) -> Iterator:
+def _build(build: Build, outcome: StepOutcome) -> Iterator:
     """Build in order; run each test once its model and the table it refers to are built."""
     project, wh = build.project, build.wh
     tests, selected = build.tests, build.selected
@@ -171,7 +184,7 @@ def _build(context: dg.AssetExecutionContext, build: Build, outcome: StepOutcome
                 continue
             reason = _reason_to_skip(project, wh, fqn, outcome)
             if reason:
-                report(context, f"{fqn}: skipped, {reason}")
+                yield Progress(f"{fqn}: skipped, {reason}")
                 continue
             try:
                 result = build_model(
@@ -185,7 +198,7 @@ def _build(context: dg.AssetExecutionContext, build: Build, outcome: StepOutcome
             except ModelRunError as exc:
                 outcome.problems.append(str(exc))
                 outcome.blocked[fqn] = f"model {fqn} failed"
-                report(context, f"{fqn}: FAILED {exc}")
+                yield Progress(f"{fqn}: FAILED {exc}")
                 continue
             if result.batch:
                 build.batches[fqn] = result.batch

@@ -36,6 +36,9 @@ class WarehouseSettings:
     snowflake: Mapping[str, Any] = field(default_factory=dict, repr=False)
     state_root: Path | None = None
     duckdb_memory_limit: str = settings.DEFAULT_DUCKDB_MEMORY_LIMIT
+    # False inside a DuckDB writing session that survives a reboot without them
+    # (`warehouse.reboot_guard`): commits to the working database then skip the fsync.
+    fsync_commits: bool = True
 
     def __post_init__(self) -> None:
         if self.destination not in settings.DESTINATIONS:
@@ -104,11 +107,14 @@ class WarehouseSettings:
 
     def duckdb_config(self) -> dict[str, str]:
         """DuckDB settings for every connection to this warehouse: bounded memory, spilling
-        into the sync folder."""
-        return {
+        into the sync folder, and no fsync per commit where `fsync_commits` is off."""
+        config = {
             "memory_limit": self.duckdb_memory_limit,
             "temp_directory": str(self.sync_dir / DUCKDB_TEMP_DIR),
         }
+        if not self.fsync_commits:
+            config["fsync_mode"] = "none"
+        return config
 
     @property
     def dlt_dir(self) -> Path:

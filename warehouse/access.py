@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from settings.warehouse import WarehouseSettings
 from warehouse.connections import Warehouse, connect, connect_settings
 from warehouse.errors import WarehouseFileError
 from warehouse.publish import check_duckdb_file, publish, seed_work_from_published
+from warehouse.reboot_guard import unsynced_session
 from warehouse.writer_lock import writer_lock
 
 
@@ -77,16 +79,20 @@ def writing(
     """Write `warehouse` as `holder` (named to other writers that have to wait).
 
     On DuckDB: waits up to `wait_s` for the writer lock, starts the working database from the
-    published file when it has none, and publishes when the block ends without error (unless
-    `publish_at_end` is false: the caller then decides).
+    published file when it has none (or when a reboot interrupted the last session: commits
+    skip the fsync, `warehouse.reboot_guard`), and publishes when the block ends without error
+    (unless `publish_at_end` is false: the caller then decides).
     """
     check_location(warehouse)
     if not warehouse.is_duckdb:
         yield Writer(warehouse)
         return
-    with writer_lock(warehouse.sync_dir, holder, wait_s, on_wait):
+    with (
+        writer_lock(warehouse.sync_dir, holder, wait_s, on_wait),
+        unsynced_session(warehouse.work_path) as unsynced,
+    ):
         seed_work_from_published(warehouse.work_path, warehouse.duckdb_path)
-        writer = Writer(warehouse)
+        writer = Writer(replace(warehouse, fsync_commits=not unsynced))
         yield writer
         if publish_at_end:
             writer.publish()

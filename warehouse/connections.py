@@ -100,13 +100,23 @@ class Warehouse:
 
     def columns(self, table: str) -> list[tuple[str, str]]:
         """(name, type) of `schema.name` in column order; names lower-cased."""
-        schema, name = _split(table)
+        return self.columns_of([table]).get(table.lower(), [])
+
+    def columns_of(self, tables: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """`columns` of each of `tables` that exists, by lower-case `schema.name`, in one query."""
+        wanted = ", ".join(sql_literal(".".join(_split(table))) for table in tables)
+        if not wanted:
+            return {}
         rows = self.query(
-            "select column_name, data_type from information_schema.columns "
-            f"where lower(table_schema) = '{schema}' and lower(table_name) = '{name}' "
-            "order by ordinal_position"
+            "select lower(table_schema) || '.' || lower(table_name), column_name, data_type "
+            "from information_schema.columns "
+            f"where lower(table_schema) || '.' || lower(table_name) in ({wanted}) "
+            "order by table_schema, table_name, ordinal_position"
         )
-        return [(str(n).lower(), str(t)) for n, t in rows]
+        found: dict[str, list[tuple[str, str]]] = {}
+        for table, name, type_ in rows:
+            found.setdefault(table, []).append((str(name).lower(), str(type_)))
+        return found
 
     def create_schema(self, schema: str) -> None:
         self.execute(f"create schema if not exists {schema}")

@@ -105,12 +105,12 @@ def infer_schema(project: Project, sources: TableColumns | None = None) -> Table
 
 def schema_from_warehouse(warehouse: Warehouse, tables: list[str]) -> TableColumns:
     """Columns of the tables that exist in the warehouse."""
-    found = {}
-    for table in tables:
-        columns = warehouse.columns(table)
-        if columns:
-            found[table] = [name for name, _ in columns]
-    return found
+    found = warehouse.columns_of(tables)
+    return {
+        table: [name for name, _ in found[table.lower()]]
+        for table in tables
+        if table.lower() in found
+    }
 
 
 # A direct input of a model column: (table, column, the model's transformations of it).

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from settings.warehouse import open_duckdb
 from warehouse.errors import WarehouseFileError
+from warehouse.reboot_guard import fsync
 
 # Bytes 8-11 of every DuckDB database file.
 DUCKDB_MAGIC = b"DUCK"
@@ -94,7 +95,7 @@ def publish(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(published.parent)
+    fsync(published.parent)
     # A write-ahead log left by someone who opened the old file read-write belongs to the old
     # file: DuckDB refuses to open the new one beside it ("WAL does not match database file").
     published.with_name(published.name + ".wal").unlink(missing_ok=True)
@@ -159,11 +160,3 @@ def seed_work_from_published(work: Path, published: Path) -> bool:
     shutil.copyfile(published, tmp)
     os.replace(tmp, work)
     return True
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
