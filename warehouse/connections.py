@@ -104,18 +104,22 @@ class Warehouse:
 
     def columns_of(self, tables: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
         """`columns` of each of `tables` that exists, by lower-case `schema.name`, in one query."""
-        wanted = ", ".join(sql_literal(".".join(_split(table))) for table in tables)
+        wanted = {_split(table) for table in tables}
         if not wanted:
             return {}
+        # Plain column filters: the catalog views filter those before building their rows.
+        schemas = _listed({schema for schema, _ in wanted})
+        names = _listed({name for _, name in wanted})
         rows = self.query(
-            "select lower(table_schema) || '.' || lower(table_name), column_name, data_type "
+            "select lower(table_schema), lower(table_name), column_name, data_type "
             "from information_schema.columns "
-            f"where lower(table_schema) || '.' || lower(table_name) in ({wanted}) "
+            f"where lower(table_schema) in ({schemas}) and lower(table_name) in ({names}) "
             "order by table_schema, table_name, ordinal_position"
         )
         found: dict[str, list[tuple[str, str]]] = {}
-        for table, name, type_ in rows:
-            found.setdefault(table, []).append((str(name).lower(), str(type_)))
+        for schema, name, column, type_ in rows:
+            if (schema, name) in wanted:
+                found.setdefault(f"{schema}.{name}", []).append((str(column).lower(), str(type_)))
         return found
 
     def create_schema(self, schema: str) -> None:
