@@ -27,16 +27,11 @@ import dagster as dg
 
 from assets.ingest import MODELS_STEP
 from assets.progress import report
-from assets.report import (
-    REPORT_KEY,
-    chart_engine,
-    chart_metadata,
-    report_spec,
-    write_report,
-)
+from assets.report import REPORT_KEY, chart_engine, drawn_chart, report_spec, write_report
 from assets.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
 from assets.run_ahead import run_ahead
 from connectivity.sync_log import failures_of_run
+from report import ChartFigures, mart_figures
 from warehouse import Project, load_project
 from warehouse.connections import Warehouse
 from warehouse.data_tests import DataTest, TestResult, model_tests, run_test, run_tests_together
@@ -102,6 +97,8 @@ def build_model_assets(
                     for item in run_ahead(_build(build, outcome), name="models-build"):
                         if isinstance(item, Progress):
                             report(context, item.message)
+                        elif isinstance(item, Charted):
+                            yield item.materialization()
                         else:
                             yield item
                     lineage.save()
@@ -135,6 +132,22 @@ class Progress:
     """A progress line of the build, said by the step's own thread (`report`)."""
 
     message: str
+
+
+@dataclass(frozen=True)
+class Charted:
+    """A mart's materialization with its chart still to draw: the step's thread draws it,
+    waiting on the chart renderer, while the build goes on with the next models."""
+
+    fqn: str
+    metadata: dict
+    figures: ChartFigures
+
+    def materialization(self) -> dg.MaterializeResult:
+        chart = drawn_chart(self.fqn, self.figures)
+        return dg.MaterializeResult(
+            asset_key=asset_key(self.fqn), metadata={**self.metadata, **chart}
+        )
 
 
 @dataclass
@@ -203,10 +216,12 @@ def _build(build: Build, outcome: StepOutcome) -> Iterator:
             if result.batch:
                 build.batches[fqn] = result.batch
             built.add(fqn)
-            yield dg.MaterializeResult(
-                asset_key=asset_key(fqn),
-                metadata=_materialized_metadata(project, wh, result, build.lineage),
-            )
+            metadata = _materialized_metadata(project, wh, result, build.lineage)
+            figures = mart_figures(wh, fqn)
+            if figures is None:
+                yield dg.MaterializeResult(asset_key=asset_key(fqn), metadata=metadata)
+            else:
+                yield Charted(fqn, metadata, figures)
             ready = [t for t in pending if _ready(t, built, selected)]
             pending = [t for t in pending if t not in ready]
             yield from _check(project, wh, [build.test(t) for t in ready], outcome)
@@ -309,9 +324,9 @@ def _model_spec(project: Project, fqn: str, target: str, owners: list[str]) -> d
 def _materialized_metadata(
     project: Project, warehouse: Warehouse, result: ModelResult, lineage: "LineageMetadata"
 ) -> dict:
-    """Row count, typed column schema with YAML descriptions, column lineage (one model up for
-    Dagster's lineage view, back to the raw sources with keys in a table), and a chart for the
-    marts the report pictures."""
+    """Row count, typed column schema with YAML descriptions and column lineage (one model up for
+    Dagster's lineage view, back to the raw sources with keys in a table); the marts the report
+    pictures add their chart (`Charted`)."""
     fqn = result.model
     model = project.models[fqn]
     descriptions = {c.name: c.description for c in model.columns}
@@ -329,7 +344,6 @@ def _materialized_metadata(
         "action": result.action,
         "seconds": round(result.seconds, 3),
         **({"merged_rows": result.batch_rows} if result.batch_rows is not None else {}),
-        **chart_metadata(warehouse, fqn),
     }
     if not model.is_seed:
         metadata.update(lineage.of(warehouse, fqn))

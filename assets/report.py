@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, nullcontext
 import dagster as dg
 
 import settings
-from report import CHARTS_BY_MART
+from report import CHARTS_BY_MART, ChartFigures
 from report.status import KnownFailures
 from warehouse.connections import Warehouse
 from warehouse.model import Project
@@ -22,15 +22,10 @@ from warehouse.model import Project
 REPORT_KEY = dg.AssetKey(["report", "plant_report"])
 
 
-def chart_metadata(warehouse: Warehouse, fqn: str) -> dict[str, dg.MetadataValue]:
-    """`{"chart": <markdown image>}` for a mart the report pictures (e.g. "marts.oee_daily"),
-    `{}` for any other model. Reads the warehouse; call it after the mart is built."""
-    from report import mart_chart
-
-    svg = mart_chart(warehouse, fqn)
-    if svg is None:
-        return {}
-    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+def drawn_chart(fqn: str, figures: ChartFigures) -> dict[str, dg.MetadataValue]:
+    """`{"chart": <markdown image>}` of mart `fqn` from its figures (`report.mart_figures`, read
+    after the mart is built); drawing needs no warehouse connection."""
+    encoded = base64.b64encode(figures.svg().encode("utf-8")).decode("ascii")
     return {"chart": dg.MetadataValue.md(f"![{fqn}](data:image/svg+xml;base64,{encoded})")}
 
 

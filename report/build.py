@@ -1,7 +1,7 @@
 """Build the plant report: the figures from the warehouse, one SVG chart per mart, one HTML file.
 
-`mart_chart` gives the chart of a single mart (for the mart's own page in Dagster);
-`build_report` writes the whole report.
+`mart_chart` gives the chart of a single mart (for the mart's own page in Dagster; `mart_figures`
+reads its figures alone, to draw them elsewhere); `build_report` writes the whole report.
 """
 
 from __future__ import annotations
@@ -97,12 +97,30 @@ def chart_svg(chart: Chart, rows: list[dict[str, Any]], span: oee.Window | None)
     return render(chart.spec(rows, span), scope=chart.name)
 
 
-def mart_chart(warehouse: Warehouse, fqn: str) -> str | None:
-    """The SVG chart of mart `fqn` (e.g. "marts.oee_daily"); None for a model without one."""
+@dataclass(frozen=True)
+class ChartFigures:
+    """What one mart's chart shows, read from the warehouse; drawing it needs no warehouse."""
+
+    chart: Chart
+    rows: list[dict[str, Any]]
+    span: oee.Window | None
+
+    def svg(self) -> str:
+        return chart_svg(self.chart, self.rows, self.span)
+
+
+def mart_figures(warehouse: Warehouse, fqn: str) -> ChartFigures | None:
+    """The figures of mart `fqn`'s chart (e.g. "marts.oee_daily"); None for a model without one."""
     chart = CHARTS_BY_MART.get(fqn)
     if chart is None:
         return None
-    return chart_svg(chart, chart.rows(warehouse), oee.window(warehouse))
+    return ChartFigures(chart, chart.rows(warehouse), oee.window(warehouse))
+
+
+def mart_chart(warehouse: Warehouse, fqn: str) -> str | None:
+    """The SVG chart of mart `fqn`; None for a model without one."""
+    figures = mart_figures(warehouse, fqn)
+    return figures.svg() if figures else None
 
 
 def collect(

@@ -1,5 +1,5 @@
 """The report asset writes the page where PLANTSYNC_REPORT_DIR says and joins every job;
-`chart_metadata` gives the marts their chart as a markdown image."""
+`drawn_chart` gives the marts their chart as a markdown image."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pytest
 
 from assets.definitions import MODELS_DIR, build_definitions
 from assets.models import build_model_assets
-from assets.report import REPORT_KEY, chart_metadata
+from assets.report import REPORT_KEY, drawn_chart
 from assets.resources import WarehouseResource
+from report import mart_figures
 from tests.report.plant import build_plant_warehouse
 from warehouse.connections import DuckDBWarehouse
 
@@ -49,10 +50,35 @@ def test_report_asset_writes_the_page(warehouse_path: Path, isolated_env: Path) 
 
 
 @pytest.mark.slow
+def test_the_models_step_gives_each_charted_mart_its_chart(
+    warehouse_path: Path, isolated_env: Path
+) -> None:
+    selection = [dg.AssetKey(fqn.split(".")) for fqn in CHARTED]
+    selection.append(dg.AssetKey(["marts", "oee_by_shift"]))
+
+    result = dg.materialize(
+        [build_model_assets(MODELS_DIR, target="duckdb", owners=[])],
+        selection=selection,
+        resources={"warehouse": WarehouseResource(duckdb_path=str(warehouse_path))},
+    )
+
+    assert result.success
+    charts = {
+        m.asset_key.to_user_string(): m.metadata.get("chart")
+        for m in result.asset_materializations_for_node("models")
+    }
+    for fqn in CHARTED:
+        chart = charts[fqn.replace(".", "/")]
+        assert isinstance(chart, dg.MarkdownMetadataValue), fqn
+        assert chart.md_str.startswith(f"![{fqn}](data:image/svg+xml;base64,")
+    assert charts["marts/oee_by_shift"] is None
+
+
+@pytest.mark.slow
 def test_chart_metadata_is_a_markdown_svg_image(warehouse_path: Path) -> None:
     with DuckDBWarehouse(duckdb.connect(str(warehouse_path), read_only=True)) as wh:
         for fqn in CHARTED:
-            entry = chart_metadata(wh, fqn)["chart"]
+            entry = drawn_chart(fqn, mart_figures(wh, fqn))["chart"]
             assert isinstance(entry, dg.MarkdownMetadataValue)
             found = re.fullmatch(
                 r"!\[(.+)\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", entry.md_str
@@ -60,7 +86,7 @@ def test_chart_metadata_is_a_markdown_svg_image(warehouse_path: Path) -> None:
             assert found and found.group(1) == fqn
             svg = base64.b64decode(found.group(2)).decode("utf-8")
             assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
-        assert chart_metadata(wh, "marts.oee_by_shift") == {}
+        assert mart_figures(wh, "marts.oee_by_shift") is None
 
 
 def test_report_joins_every_job_without_crossing_sources() -> None:

@@ -46,7 +46,7 @@ def test_an_error_in_the_producer_is_raised_in_the_consumer_after_what_came_befo
         raise ValueError("model canonical.x failed")
 
     received = []
-    with pytest.raises(ValueError, match="model canonical.x failed"):
+    with pytest.raises(ValueError, match=r"model canonical\.x failed"):
         for item in run_ahead(failing()):
             received.append(item)
 

@@ -33,15 +33,19 @@ def published_then_worked(location: WarehouseSettings) -> None:
     `state = 'unpublished'` into the working database only."""
     with writing(location, "test", wait_s=0) as writer, writer.connect() as wh:
         wh.execute("create table main.state as select 'published' as state")
-    with writing(location, "test", wait_s=0, publish_at_end=False) as writer:
-        with writer.connect() as wh:
-            wh.execute("update main.state set state = 'unpublished'")
+    with (
+        writing(location, "test", wait_s=0, publish_at_end=False) as writer,
+        writer.connect() as wh,
+    ):
+        wh.execute("update main.state set state = 'unpublished'")
 
 
 def working_state(location: WarehouseSettings) -> str:
-    with writing(location, "test", wait_s=0, publish_at_end=False) as writer:
-        with writer.connect() as wh:
-            return wh.query("select state from main.state")[0][0]
+    with (
+        writing(location, "test", wait_s=0, publish_at_end=False) as writer,
+        writer.connect() as wh,
+    ):
+        return wh.query("select state from main.state")[0][0]
 
 
 def test_this_machine_names_its_boot() -> None:
