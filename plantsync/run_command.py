@@ -53,11 +53,14 @@ def run(source: str, full_refresh: bool, full_checks: bool) -> None:
 
 def _run(source: str, full_refresh: bool, full_checks: bool) -> None:
     from plantsync.summary import RunSummary, execute_job, open_instance
+    from report.vega import background_engine
 
     retries = settings.run_retries()
     delay_s = settings.run_retry_delay_s()
     _console_progress()
-    with open_instance() as instance:
+    # Every job ends with charted marts: their renderer starts now, while the ingest mostly
+    # waits on its sources, rather than beside the models step's queries.
+    with open_instance() as instance, background_engine():
         for attempt in range(retries + 1):
             started = time.monotonic()
             result = execute_job(

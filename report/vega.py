@@ -133,9 +133,12 @@ def background_engine() -> Iterator[None]:
 
     A thread would not do: while the engine starts, vl-convert takes the GIL in bursts that
     stall the caller's many short database calls. Should the child not start or die, charts are
-    drawn here.
+    drawn here. Inside a block that has one running already, the block uses that one.
     """
     global _background
+    if _background is not None:
+        yield
+        return
     try:
         worker = _Worker()
     except OSError:  # no interpreter to start (an embedded Python): draw here

@@ -76,3 +76,13 @@ def test_charts_are_drawn_here_when_no_background_engine_can_start(monkeypatch, 
     with background_engine():
         assert vega._background is None
         assert render(_titled("no worker"), scope="demo").startswith("<svg")
+
+
+def test_a_block_inside_a_running_engine_uses_it_and_leaves_it_running() -> None:
+    with background_engine():
+        outer = vega._background
+        with background_engine():  # the models step inside `plantsync run`
+            assert vega._background is outer
+            assert render(_titled("inner block"), scope="demo").startswith("<svg")
+        assert vega._background is outer and outer.process.poll() is None
+    assert outer.process.returncode == 0 and vega._background is None
