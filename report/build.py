@@ -7,6 +7,7 @@ reads its figures alone, to draw them elsewhere); `build_report` writes the whol
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -156,7 +157,12 @@ def build_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / REPORT_FILE
-    partial = out / f".{REPORT_FILE}.partial"
-    partial.write_text(html, encoding="utf-8")
-    os.replace(partial, path)
+    # a name of its own: runs of two warehouses may share one report folder, and each replaces
+    # the page whole (the last one written stays)
+    partial = out / f".{REPORT_FILE}.{os.getpid()}.{uuid.uuid4().hex[:8]}.partial"
+    try:
+        partial.write_text(html, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path

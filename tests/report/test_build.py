@@ -4,6 +4,7 @@ empty warehouse gives "no data yet" panels, failing checks are listed."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -344,3 +345,25 @@ def test_spend_names_the_top_vendors_and_sums_the_others() -> None:
         2,
         TOP_VENDORS + 1,
     )
+
+
+def test_runs_that_share_a_report_folder_each_replace_the_page_whole(
+    plant_warehouse: DuckDBWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "report"
+    replace = os.replace
+    interleaved = []
+
+    def another_run_writes_meanwhile(src, dst) -> None:
+        # the other run writes its whole page between this one's write and its rename
+        if not interleaved:
+            interleaved.append(True)
+            build_report(plant_warehouse, out)
+        replace(src, dst)
+
+    monkeypatch.setattr("report.build.os.replace", another_run_writes_meanwhile)
+    build_report(plant_warehouse, out)
+
+    assert interleaved
+    assert [p.name for p in out.iterdir()] == ["index.html"]
+    assert embedded_data(out / "index.html")["charts"]
