@@ -79,8 +79,8 @@ def writing(
     """Write `warehouse` as `holder` (named to other writers that have to wait).
 
     On DuckDB: waits up to `wait_s` for the writer lock, starts the working database from the
-    published file when it has none (or when a reboot interrupted the last session: commits
-    skip the fsync, `warehouse.reboot_guard`), and publishes when the block ends without error
+    published file when it has none or when a reboot cut its last session short (commits skip
+    the fsync: `warehouse.reboot_guard`), and publishes when the block ends without error
     (unless `publish_at_end` is false: the caller then decides).
     """
     check_location(warehouse)
