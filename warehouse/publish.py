@@ -27,7 +27,7 @@ from pathlib import Path
 
 from settings.warehouse import open_duckdb
 from warehouse.errors import WarehouseFileError
-from warehouse.reboot_guard import fsync
+from warehouse.reboot_guard import fsync, wal_of
 
 # Bytes 8-11 of every DuckDB database file.
 DUCKDB_MAGIC = b"DUCK"
@@ -98,7 +98,7 @@ def publish(
     fsync(published.parent)
     # A write-ahead log left by someone who opened the old file read-write belongs to the old
     # file: DuckDB refuses to open the new one beside it ("WAL does not match database file").
-    published.with_name(published.name + ".wal").unlink(missing_ok=True)
+    wal_of(published).unlink(missing_ok=True)
     stage("done")
     return time.perf_counter() - started
 
