@@ -27,13 +27,22 @@ CONNECTIONS = 3
 PURCHASE_ORDERS = 2000
 PLANT_LINES, PLANT_DAYS = 4, 30
 DAY = {"changed_fraction": 0.05, "new_purchase_orders": 25}
-# The demo's own Dagster instance: DuckDB has one writer, so every step in the warehouse
-# writer pool waits for a slot instead of for the file; whole failed runs are retried only
-# when the failure was not a step's own (a crashed worker), since steps retry themselves.
-DEV_INSTANCE = """\
+
+
+def dev_instance(home: Path) -> str:
+    """The demo's and `make dev`'s `dagster.yaml` for the Dagster instance in `home` (absolute).
+
+    Its event log is on SQLite with connections kept open (`assets.event_log_storage`). DuckDB
+    has one writer, so every step in the warehouse writer pool waits for a slot instead of for
+    the file. Whole failed runs are retried only when the failure was not a step's own (a
+    crashed worker), since steps retry themselves.
+    """
+    from assets.event_log_storage import settings_for
+
+    return f"""\
 telemetry:
   enabled: false
-concurrency:
+{settings_for(home)}concurrency:
   pools:
     default_limit: 1
     granularity: op
@@ -42,6 +51,8 @@ run_retries:
   max_retries: 1
   retry_on_asset_or_op_failure: false
 """
+
+
 # How long `make dev` gives `dagster dev` to stop after Ctrl-C before killing it.
 DEV_STOP_TIMEOUT_S = 10
 
@@ -115,9 +126,9 @@ def _configure(api) -> None:
             "DAGSTER_HOME": str(data / "dagster_home"),
         }
     )
-    home = DATA / "dagster_home"
+    home = data / "dagster_home"
     home.mkdir(exist_ok=True)
-    (home / "dagster.yaml").write_text(DEV_INSTANCE)
+    (home / "dagster.yaml").write_text(dev_instance(home))
 
 
 def _prepare_plant_db() -> None:

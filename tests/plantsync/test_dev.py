@@ -107,5 +107,7 @@ def test_dev_stops_everything_it_started(tmp_path: Path, signum: int) -> None:
     assert left == set()
     assert instance["concurrency"]["pools"]["default_limit"] == 1
     assert instance["telemetry"]["enabled"] is False
+    # The UI above answered on plantsync's event log storage.
+    assert instance["event_log_storage"]["class"] == "PooledSqliteEventLogStorage"
     with pytest.raises(requests.RequestException):
         requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2)
