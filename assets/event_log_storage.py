@@ -3,8 +3,9 @@
 Dagster's own `SqliteEventLogStorage` makes a new SQLAlchemy engine and SQLite connection for
 every event it reads or writes and closes both after it; the close of a database's last
 connection folds the write-ahead log into the database file and deletes it. A run writes a few
-hundred events, one per asset and check before its first step alone, at three connections each
-(the run's database and the cross-run index): seconds of every run on a disk that syncs slowly.
+hundred events (before its first step alone, one per asset and check it plans), each over up to
+three connections (the run's database and the cross-run index): seconds of every run on a disk
+that syncs slowly.
 
 This storage keeps one engine per database: the index and the most recently used runs'. Files,
 schema, journal mode and durability (every commit synced) are Dagster's, so a `DAGSTER_HOME` can
