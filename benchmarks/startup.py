@@ -122,10 +122,12 @@ def run_fixed_cost(sandbox: SandboxServer, env: dict[str, str], *, finish: bool)
         first = first_request_at(
             sandbox.base_url, time.monotonic() + FIRST_REQUEST_TIMEOUT_S, process
         )
-        if finish and process.wait(timeout=FIRST_REQUEST_TIMEOUT_S) != 0:
-            raise SystemExit(f"the first full run failed ({process.returncode})")
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=FIRST_REQUEST_TIMEOUT_S)
+        if finish:
+            if process.wait(timeout=FIRST_REQUEST_TIMEOUT_S) != 0:
+                raise SystemExit(f"the first full run failed ({process.returncode})")
+        else:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=FIRST_REQUEST_TIMEOUT_S)
     finally:
         process.kill()
         process.wait(timeout=30)
